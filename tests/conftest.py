@@ -15,19 +15,19 @@ from orchestration.db import connection, migrate
 ARTIFACTS = settings.PROJECT_ROOT / "test-artifacts"
 
 
-def _server_url() -> str:
-    """Where scratch databases are created: the configured server, else an embedded one for the tests."""
+@pytest.fixture(scope="session")
+def server_url():
+    """Where scratch databases are created: the configured server, else an embedded one for the tests
+    (started here, stopped when the session ends)."""
     url = os.environ.get("LISTING_HELPER_TEST_DATABASE_URL") or settings.configured_database_url()
     if url:
-        return url
+        yield url
+        return
     from orchestration.db.embedded import EmbeddedPostgres
 
-    return EmbeddedPostgres(settings.PROJECT_ROOT / ".listing-helper" / "test-server").ensure_running()
-
-
-@pytest.fixture(scope="session")
-def server_url() -> str:
-    return _server_url()
+    server = EmbeddedPostgres(settings.PROJECT_ROOT / ".listing-helper" / "test-server")
+    yield server.ensure_running()
+    server.stop()
 
 
 class ScratchDatabases:
