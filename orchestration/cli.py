@@ -170,6 +170,18 @@ def cmd_secrets_new_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sandbox_serve(args: argparse.Namespace) -> int:
+    import json
+
+    from orchestration.sandbox import serve_forever
+
+    if args.host not in {"127.0.0.1", "localhost"}:
+        print("WARNING: the sandbox accepts its fixed test credentials from anyone who can reach it.")
+    faults = json.loads(args.faults) if args.faults else None
+    serve_forever(host=args.host, port=args.port, seed=args.seed, listing_count=args.listings, days=args.days, faults=faults)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="listing-helper", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each step does")
@@ -198,6 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
     dbt = sub.add_parser("dbt", help="run dbt against the configured database, e.g. `listing-helper dbt build`")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     dbt.set_defaults(func=cmd_dbt)
+
+    sandbox = sub.add_parser("sandbox", help="the sandbox marketplace (SP-API and Keepa look-alike)").add_subparsers(dest="sandbox_command", required=True)
+    serve = sandbox.add_parser("serve", help="serve a simulated UK DIY seller over HTTP until Ctrl-C")
+    serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--listings", type=int, default=200)
+    serve.add_argument("--days", type=int, default=450)
+    serve.add_argument("--seed", type=int, default=42)
+    serve.add_argument("--faults", help='failure modes as JSON, e.g. \'{"throttle": {"createReport": {"first_n": 2}}}\'')
+    serve.set_defaults(func=cmd_sandbox_serve)
 
     secrets = sub.add_parser("secrets", help="encrypted credentials in system.creds").add_subparsers(dest="secrets_command", required=True)
     put = secrets.add_parser("set", help="store a credential; the value is read from stdin or a prompt")

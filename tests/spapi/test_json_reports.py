@@ -13,7 +13,7 @@ import pytest
 from orchestration.spapi.json_reports import parse_sales_and_traffic, parse_search_terms
 from orchestration.spapi.parsed import ReportFormatError
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "samples"
 SALES_SAMPLE = FIXTURES / "amzn_schema_example_GET_SALES_AND_TRAFFIC_REPORT_DAY_SKU.json"
 TERMS_SAMPLE = FIXTURES / "amzn_schema_example_GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT.json"
 
