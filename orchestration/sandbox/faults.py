@@ -17,7 +17,8 @@ RATE_LIMITS = {
     "getFeaturedOfferExpectedPriceBatch": "0.033", "searchContentDocuments": "10.0",
     "searchContentPublishRecords": "10.0",
 }
-OPERATIONS = sorted(RATE_LIMITS) + ["downloadDocument", "lwaToken"]
+KEEPA_OPERATIONS = ["keepaToken", "keepaProduct", "keepaBestsellers", "keepaQuery", "keepaSeller"]
+OPERATIONS = sorted(RATE_LIMITS) + ["downloadDocument", "lwaToken"] + KEEPA_OPERATIONS
 
 
 @dataclass
@@ -27,9 +28,11 @@ class FailureRule:
     first_n: int = 0
     fraction: float = 0.0
     status: int = 429
+    nth: int = 0  # also fail exactly this call (1-based): one transient fault mid-run
+    from_n: int = 0  # also fail every call from this one on: an outage mid-run
 
     def fails(self, call_number: int) -> bool:
-        if call_number <= self.first_n:
+        if call_number <= self.first_n or call_number == self.nth or 0 < self.from_n <= call_number:
             return True
         k = call_number - self.first_n
         # Deterministic spreading: call k fails when floor(k*f) steps up.
@@ -55,6 +58,12 @@ class Faults:
     late_traffic_days: int = 0  # sales & traffic for the last N days are first reported low
     late_traffic_mode: str = "pull_counter"  # "pull_counter": revised on the next pull; "as_of": revised as days pass
     document_url_ttl_seconds: int = 300
+    # Keepa: the token bucket (refill per minute, cap, level at start: 0 = exhausted) and payload faults.
+    keepa_tokens_per_minute: int = 60
+    keepa_token_bucket_max: int = 300
+    keepa_tokens_start: int | None = None  # None = a full bucket
+    keepa_short_csv: int = 0  # >0: every other product's csv cut to this many series (real payloads do this)
+    keepa_missing_asin: bool = False  # the last product of each /product answer comes without "asin"
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "Faults":
@@ -81,6 +90,8 @@ class Faults:
         for op in list(self.throttle) + list(self.server_errors) + list(self.delay_seconds):
             if op != "*" and op not in OPERATIONS:
                 raise ValueError(f"unknown operation {op!r}; one of {OPERATIONS} or '*'")
+        if not 0 <= self.keepa_short_csv < 36 or self.keepa_tokens_per_minute < 1 or self.keepa_token_bucket_max < 1:
+            raise ValueError("keepa_short_csv must be 0-35; Keepa refill rate and bucket size must be positive")
         for rule in self.server_errors.values():
             if rule.status < 500:
                 raise ValueError("server_errors rules need a 5xx status")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import admin_routes, reports_api, spapi_pricing, spapi_routes
+from . import admin_routes, keepa_routes, reports_api, spapi_pricing, spapi_routes
 from .faults import RATE_LIMITS, Faults, FaultState
 from .http_util import ApiError, Request, Response, error_response, json_response
 from .world import SELLER_ID, World
@@ -30,6 +30,7 @@ class SandboxCredentials:
     lwa_client_secret: str = field(default="amzn1.oa2-cs.v1.sandbox-listing-helper-client-secret", repr=False)
     refresh_token: str = field(default="Atzr|IwEBISandboxListingHelperRefreshToken0001", repr=False)
     seller_id: str = SELLER_ID
+    keepa_key: str = field(default=keepa_routes.KEEPA_KEY, repr=False)
 
 
 @dataclass
@@ -71,6 +72,12 @@ ROUTES = [
     _route("POST", "/_sandbox/faults", "sandboxFaults", admin_routes.set_faults, auth=False),
     _route("POST", "/_sandbox/advance-day", "sandboxAdvanceDay", admin_routes.advance_day, auth=False),
     _route("GET", "/_sandbox/health", "sandboxHealth", admin_routes.health, auth=False),
+    # Keepa authenticates by the `key` query parameter: keepa_routes checks it, not the LWA token.
+    _route("GET", "/token", "keepaToken", keepa_routes.token, auth=False),
+    _route("GET", "/product", "keepaProduct", keepa_routes.product, auth=False),
+    _route("GET", "/bestsellers", "keepaBestsellers", keepa_routes.bestsellers, auth=False),
+    _route("GET", "/query", "keepaQuery", keepa_routes.query, auth=False),
+    _route("GET", "/seller", "keepaSeller", keepa_routes.seller, auth=False),
 ]
 
 
@@ -83,6 +90,7 @@ class SandboxServer:
         self.credentials = credentials or SandboxCredentials()
         self.fault_state = FaultState(faults if isinstance(faults, Faults) else Faults.from_dict(faults))
         self.reports = reports_api.ReportStore(self)
+        self.keepa_state = None  # built on first Keepa call (keepa_routes.state)
         # Tokens are derived from the credentials, so a restarted sandbox accepts a cached token.
         self._token_key = hashlib.sha256(f"{world.seed}|{self.credentials.lwa_client_secret}".encode()).digest()
         self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
@@ -95,6 +103,7 @@ class SandboxServer:
 
     def set_faults(self, faults: Faults | dict) -> None:
         self.fault_state.replace(faults if isinstance(faults, Faults) else Faults.from_dict(faults))
+        self.keepa_state = None  # a new token bucket under the new settings
 
     @property
     def base_url(self) -> str:
@@ -178,7 +187,7 @@ class SandboxServer:
             time.sleep(delay)
         failure = self.fault_state.failure_for(op)
         if failure is not None:
-            return _failure(op, failure)
+            return keepa_routes.fault_response(self, failure) if op.startswith("keepa") else _failure(op, failure)
         if route.auth and not self.token_is_valid(headers.get("x-amz-access-token")):
             return error_response(403, "Unauthorized", "Access to requested resource is denied.",
                                   "The access token you provided is revoked, malformed or invalid.")
@@ -259,7 +268,7 @@ def serve_forever(host: str = "127.0.0.1", port: int = 8765, seed: int = 42, lis
     c = server.credentials
     print(json.dumps({"endpoint": server.base_url, "lwa_token_url": server.lwa_token_url,
                       "lwa_app_id": c.lwa_app_id, "lwa_client_secret": c.lwa_client_secret,
-                      "refresh_token": c.refresh_token, "seller_id": c.seller_id,
+                      "refresh_token": c.refresh_token, "seller_id": c.seller_id, "keepa_key": c.keepa_key,
                       "marketplace_id": world.marketplace_id, "window": [world.start_date.isoformat(),
                                                                           world.end_date.isoformat()]}, indent=2),
           flush=True)

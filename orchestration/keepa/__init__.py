@@ -1,0 +1,1 @@
+"""Competitor tracking with Keepa: client, shared token budget, defensive parsing, ingestion, discovery, alerts."""
