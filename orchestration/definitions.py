@@ -4,10 +4,12 @@ import dagster as dg
 
 from orchestration.assets.dbt import definitions as dbt_domain
 from orchestration.assets.maintenance import jobs as maintenance_domain
+from orchestration.assets.spapi import definitions as spapi_domain
 from orchestration.resources import WarehouseResource
 
 defs = dg.Definitions.merge(
     dg.Definitions(resources={"warehouse": WarehouseResource(database_url=dg.EnvVar("LISTING_HELPER_DATABASE_URL"))}),
     dbt_domain.defs,
     maintenance_domain.defs,
+    spapi_domain.defs,
 )

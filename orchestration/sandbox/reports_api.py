@@ -10,6 +10,7 @@ import hmac
 import json
 import secrets
 import threading
+import time
 import uuid
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,8 @@ class ReportStore:
         self.reports: dict[str, dict] = {}
         self.documents: dict[str, dict] = {}
         self._pages: dict[str, tuple[list[str], int, int]] = {}
-        self._next_id = 50_000_000_001
+        # Amazon's report ids are unique forever; a clock-based start keeps them unique across sandbox restarts.
+        self._next_id = time.time_ns() // 1_000_000
         self._url_key = secrets.token_bytes(16)
         self.traffic_pulls: dict[dt.date, int] = {}
 

@@ -136,3 +136,27 @@ def load_document(conn: psycopg.Connection, *, report_type: str, report_document
     )
     return LoadResult(report_document_id, report_type, frame.height, parsed.quarantined_record_count,
                       parsed.encoding, parsed.ignored_headers, parsed.warnings)
+
+
+def supersede_older_documents(conn: psycopg.Connection, *, report_type: str, report_document_id: str) -> int:
+    """Remove raw rows of older documents covering the same window (same report type, start and end).
+
+    Re-pulls replace rows instead of piling them up; the older documents' bytes stay in
+    raw.report_documents, so nothing received is lost.
+    """
+    table = RAW_TABLES[report_type]
+    return conn.execute(
+        f"""
+        DELETE FROM {table} r
+        USING raw.report_documents d, raw.report_requests older, raw.report_requests newer,
+              raw.report_documents nd
+        WHERE r.report_document_id = d.report_document_id
+          AND d.report_request_id = older.id
+          AND nd.report_document_id = %(doc)s AND nd.report_request_id = newer.id
+          AND older.report_type = newer.report_type
+          AND older.data_start_time IS NOT DISTINCT FROM newer.data_start_time
+          AND older.data_end_time IS NOT DISTINCT FROM newer.data_end_time
+          AND r.report_document_id <> %(doc)s
+        """,
+        {"doc": report_document_id},
+    ).rowcount
