@@ -121,8 +121,15 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     from orchestration.dagster_home import prepare_dagster_home
 
+    from orchestration.spapi.credentials import export_source_env
+
     url = _database_url()
     _migrate(url)
+    with connection.connect(url, autocommit=True) as conn:
+        missing = export_source_env(conn)
+    if missing:
+        print(f"No credentials for {', '.join(missing)}: SP-API/Keepa runs will fail until you set them "
+              "(environment or `listing-helper secrets set`), see README.")
     if _dbt(["parse", "--quiet"]) != 0:
         print("dbt parse failed: fix the dbt project before starting the UI", file=sys.stderr)
         return 1

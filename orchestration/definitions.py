@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.assets.dbt import definitions as dbt_domain
+from orchestration.assets.keepa import definitions as keepa_domain
 from orchestration.assets.maintenance import jobs as maintenance_domain
 from orchestration.assets.spapi import definitions as spapi_domain
 from orchestration.resources import WarehouseResource
@@ -12,4 +13,5 @@ defs = dg.Definitions.merge(
     dbt_domain.defs,
     maintenance_domain.defs,
     spapi_domain.defs,
+    keepa_domain.defs,
 )

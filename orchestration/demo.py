@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from orchestration import cli, pipeline
+from orchestration import cli, pipeline, settings
 from orchestration.db import connection, migrate
 
+DEMO_KEEPA_TOKENS_PER_MINUTE = 5000
+DEMO_KEEPA_BUCKET = 50000
 APPLICATION_SCHEMAS = ("catalog", "pricing", "analytics", "competitors", "inventory", "workflow", "reporting", "system", "raw")
 
 
@@ -35,6 +37,28 @@ def _ingestion_summary(conn) -> list[str]:
     ]
 
 
+def _competitor_summary(conn) -> list[str]:
+    tracked = _count(conn, "SELECT count(DISTINCT competitor_id) FROM competitors.tracking WHERE status <> 'ignored'")
+    history = _count(conn, "SELECT count(*) FROM competitors.price_history")
+    by_type = conn.execute(
+        "SELECT alert_type, count(*) FILTER (WHERE severity IN ('high', 'critical')), count(*) "
+        "FROM competitors.alerts WHERE status = 'new' GROUP BY 1 ORDER BY 3 DESC").fetchall()
+    latest = conn.execute(
+        """
+        SELECT a.alert_type, a.severity, p.asin, coalesce(left(p.title, 50), ''), a.previous_value, a.new_value,
+               a.change_pct, coalesce(a.event_at, a.created_at)::date
+        FROM competitors.alerts a JOIN competitors.products p ON p.id = a.competitor_id
+        WHERE a.status = 'new' AND a.severity IN ('high', 'critical')
+        ORDER BY coalesce(a.event_at, a.created_at) DESC LIMIT 5
+        """).fetchall()
+    lines = [f"tracked competitors: {tracked} ({history} history points)",
+             "open alerts:         " + (", ".join(f"{n} {t} ({hi} high)" for t, hi, n in by_type) if by_type else "none")]
+    for alert_type, severity, asin, title, old, new, pct, day in latest:
+        change = f" {pct:+.1f}%" if pct is not None else ""
+        lines.append(f"  {day} {severity:8} {alert_type:15} {asin} {title}: {old} -> {new}{change}")
+    return lines
+
+
 def run_demo(args: argparse.Namespace) -> int:
     import dagster as dg
 
@@ -53,8 +77,16 @@ def run_demo(args: argparse.Namespace) -> int:
 
     with cli.Stage("starting the sandbox marketplace") as stage:
         world = build_world(seed=args.seed, listing_count=args.listings, days=args.days)
-        server = SandboxServer(world)
+        # The sandbox stands for a large Keepa plan; the budget is told its refill rate (a real plan's
+        # rate goes into the same settings).
+        server = SandboxServer(world, faults={"keepa_tokens_per_minute": DEMO_KEEPA_TOKENS_PER_MINUTE,
+                                              "keepa_token_bucket_max": DEMO_KEEPA_BUCKET})
         server.start()
+        with connection.connect(url, autocommit=True) as conn:
+            conn.execute("UPDATE system.settings SET value = to_jsonb(%s::int), updated_at = now() "
+                         "WHERE key = 'sync.keepa.tokens_per_minute'", (DEMO_KEEPA_TOKENS_PER_MINUTE,))
+            conn.execute("UPDATE system.settings SET value = to_jsonb(%s::int), updated_at = now() "
+                         "WHERE key = 'sync.keepa.token_bucket_max'", (DEMO_KEEPA_BUCKET,))
         pipeline.export_environment(pipeline.sandbox_environment(server))
         files = download_supply_files(server.base_url, pipeline.supply_folder())
         stage.done(f"{len(world.listings)} listings, {world.start_date} to {world.end_date}, "
@@ -62,23 +94,32 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         prepare_dagster_home()
         instance = dg.DagsterInstance.get()
+        # Each run's events are in the Dagster instance (and UI); what jobs print goes to this file.
+        log = settings.home_dir() / "logs" / "demo.log"
         with cli.Stage("catalogue: listings, content, fees, stock, suppressions, search terms, suppliers") as stage:
-            result = pipeline.run_job("spapi_snapshot_ingestion", instance)
+            result = pipeline.run_job("spapi_snapshot_ingestion", instance, log_file=log)
             stage.done(f"{len(result.get_asset_materialization_events())} assets materialized")
         window = pipeline.days_to_ingest(instance, world.start_date, world.end_date)
         with cli.Stage(f"daily sales, traffic and orders {window[0]} to {window[1]}") as stage:
-            result = pipeline.run_job("spapi_daily_ingestion", instance, pipeline.range_tags(*window))
+            result = pipeline.run_job("spapi_daily_ingestion", instance, pipeline.range_tags(*window), log_file=log)
             stage.done(f"{(window[1] - window[0]).days + 1} days (one report per day)")
+        with cli.Stage("competitors from Keepa: discovery, price and rank history, alerts") as stage:
+            pipeline.run_job("competitor_discovery", instance, log_file=log)
+            stage.done("tracked competitors refreshed")
         with cli.Stage("dbt build (models and tests)") as stage:
-            pipeline.run_job("dbt_build", instance)
+            pipeline.run_job("dbt_build", instance, log_file=log)
             stage.done("all models built, all tests passed")
     finally:
         server.stop()
 
     with connection.connect(url) as conn:
         lines = _ingestion_summary(conn)
+        competitor_lines = _competitor_summary(conn)
     print("\nWhat landed")
     for line in lines:
+        print(f"  {line}")
+    print("\nCompetitors")
+    for line in competitor_lines:
         print(f"  {line}")
     print("\nNext: `listing-helper ui` shows the asset graph and these runs; `listing-helper db url` connects a BI tool.")
     return 0

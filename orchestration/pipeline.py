@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -38,6 +41,8 @@ def sandbox_environment(server) -> dict[str, str]:
         "LISTING_HELPER_SPAPI_LWA_TOKEN_URL": server.lwa_token_url,
         # The sandbox finishes a report within a few polls; Amazon takes minutes.
         "LISTING_HELPER_SPAPI_REPORT_POLL_MS": "10",
+        "LISTING_HELPER_KEEPA_API_KEY": c.keepa_key,
+        "LISTING_HELPER_KEEPA_BASE_URL": server.base_url,
     }
 
 
@@ -55,18 +60,44 @@ def _failure_summary(result: dg.ExecuteInProcessResult) -> str:
     return "; ".join(lines) or "the run failed before any step started"
 
 
-def run_job(name: str, instance: dg.DagsterInstance, tags: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
-    from orchestration.definitions import defs
+def run_job(name: str, instance: dg.DagsterInstance, tags: dict[str, str] | None = None,
+            log_file: Path | None = None) -> dg.ExecuteInProcessResult:
+    """Run a job in process; with `log_file`, what the job prints (dbt's output, warnings) goes there."""
+    with _output_to(log_file):
+        from orchestration.definitions import defs  # importing it warns about beta APIs: into the log too
 
-    result = defs.resolve_job_def(name).execute_in_process(
-        instance=instance, tags=tags or {}, run_config=QUIET, raise_on_error=False
-    )
+        result = defs.resolve_job_def(name).execute_in_process(
+            instance=instance, tags=tags or {}, run_config=QUIET, raise_on_error=False
+        )
     if not result.success:
         raise PipelineError(
             f"job {name} failed: {_failure_summary(result)}. The run (id {result.run_id}) and its logs are in the "
-            "Dagster UI (`listing-helper ui`); fix the cause and re-run: finished steps are idempotent."
+            "Dagster UI (`listing-helper ui`)" + (f" and {log_file}" if log_file else "")
+            + "; fix the cause and re-run: finished steps are idempotent."
         )
     return result
+
+
+@contextlib.contextmanager
+def _output_to(log_file: Path | None):
+    if log_file is None:
+        yield
+        return
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_file)
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    root.handlers, root.level = [handler], logging.INFO
+    try:
+        with open(log_file, "a") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
+                warnings.catch_warnings():
+            warnings.simplefilter("default")
+            logging.captureWarnings(True)
+            yield
+    finally:
+        logging.captureWarnings(False)
+        root.handlers, root.level = saved_handlers, saved_level
+        handler.close()
 
 
 def days_to_ingest(instance: dg.DagsterInstance, first_day: date, last_day: date, repull_days: int = 7) -> tuple[date, date] | None:

@@ -134,7 +134,9 @@ def test_a_content_change_on_amazon_creates_exactly_one_new_version(platform):
 
 def test_throttling_and_server_errors_are_retried_and_the_run_completes(platform):
     url, world, server, instance = platform["url"], platform["world"], platform["server"], platform["instance"]
-    server.set_faults({"throttle": {"createReport": {"first_n": 2}, "getReport": {"fraction": 0.3}},
+    # getReport's rate (2/s) keeps the real waits short; the wait taken from the rate header itself is
+    # pinned with a fake clock in tests/spapi/test_retry.py.
+    server.set_faults({"throttle": {"getReport": {"first_n": 3, "fraction": 0.3}},
                        "server_errors": {"getReportDocument": {"nth": 2, "status": 500},
                                          "downloadDocument": {"first_n": 1, "status": 503}}})
     try:
