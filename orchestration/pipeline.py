@@ -116,3 +116,12 @@ def range_tags(first: date, last: date) -> dict[str, str]:
 
 def export_environment(env: dict[str, str]) -> None:
     os.environ.update(env)
+
+
+def sandbox_spapi_config(server):
+    """An SP-API client configuration pointing at a running sandbox."""
+    from orchestration.spapi.client import SpApiConfig
+
+    c = server.credentials
+    return SpApiConfig(lwa_app_id=c.lwa_app_id, lwa_client_secret=c.lwa_client_secret, refresh_token=c.refresh_token,
+                       seller_id=c.seller_id, endpoint=server.base_url, lwa_token_url=server.lwa_token_url)

@@ -16,7 +16,7 @@ import pytest
 
 from orchestration import pipeline
 from orchestration.sandbox import SandboxServer, build_world
-from orchestration.spapi.client import SpApiConfig, listings_client
+from orchestration.spapi.client import listings_client
 from orchestration.spapi.loading import RAW_TABLES
 from orchestration.spapi.supply_files import download_supply_files
 
@@ -114,9 +114,7 @@ def test_a_content_change_on_amazon_creates_exactly_one_new_version(platform):
     url, server, instance = platform["url"], platform["server"], platform["instance"]
     listing = next(lst for lst in platform["world"].listings if lst.buyable)
     c = server.credentials
-    api = listings_client(SpApiConfig(lwa_app_id=c.lwa_app_id, lwa_client_secret=c.lwa_client_secret,
-                                      refresh_token=c.refresh_token, seller_id=c.seller_id,
-                                      endpoint=server.base_url, lwa_token_url=server.lwa_token_url))
+    api = listings_client(pipeline.sandbox_spapi_config(server))
     new_title = "Heavy Duty Wood Screws 4 x 40 mm, Zinc Plated, Box of 200"
     api.patch_listings_item(c.seller_id, listing.sku, marketplaceIds=["A1F83G8C2ARO7P"], body={
         "productType": "PRODUCT", "patches": [{"op": "replace", "path": "/attributes/item_name",

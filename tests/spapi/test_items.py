@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from orchestration.sandbox import SandboxServer, build_world
+from orchestration.pipeline import sandbox_spapi_config
+from orchestration.sandbox import SandboxServer
 from orchestration.spapi.client import (SpApiConfig, catalog_client, featured_offer_client, fees_client,
                                         listings_client, pricing_client)
 from orchestration.spapi.items import (fetch_catalog_items, fetch_competitive_pricing, fetch_fee_estimates,
                                        fetch_featured_offer_expected_prices, fetch_listings_items)
 from orchestration.spapi.retry import SpApiUnavailable
 from orchestration.spapi.supply_files import SUPPLY_FILES, download_supply_files
+from small_world import a_day_with_a_suppressed_listing, small_world
 
-END = dt.date(2026, 6, 30)
 UK = "A1F83G8C2ARO7P"
 
 
-def small_world(end_date: dt.date = END):
-    return build_world(seed=7, listing_count=30, days=60, end_date=end_date)
-
-
-def _suppressed_day() -> dt.date:
-    """A day on which some listing of the small world is suppressed, so its issues carry enforcements."""
-    for back in range(120):
-        day = END - dt.timedelta(days=back)
-        world = small_world(day)
-        if any(world.suppression(x.idx) for x in world.listings):
-            return day
-    raise AssertionError("no suppression planted in the small world")
-
-
-SUPPRESSED_DAY = _suppressed_day()
+SUPPRESSED_DAY = a_day_with_a_suppressed_listing()
 
 
 @pytest.fixture
@@ -51,9 +37,7 @@ def conn(db):
 
 @pytest.fixture
 def config(sandbox) -> SpApiConfig:
-    c = sandbox.credentials
-    return SpApiConfig(lwa_app_id=c.lwa_app_id, lwa_client_secret=c.lwa_client_secret, refresh_token=c.refresh_token,
-                       seller_id=c.seller_id, endpoint=sandbox.base_url, lwa_token_url=sandbox.lwa_token_url)
+    return sandbox_spapi_config(sandbox)
 
 
 class Waits(list):

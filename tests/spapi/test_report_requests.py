@@ -8,14 +8,15 @@ import hashlib
 import httpx
 import pytest
 
-from orchestration.sandbox import SandboxServer, build_world
-from orchestration.spapi.client import SpApiConfig, reports_client
+from orchestration.sandbox import SandboxServer
+from orchestration.pipeline import sandbox_spapi_config
+from orchestration.spapi.client import reports_client
 from orchestration.spapi.loading import RAW_TABLES, load_document
 from orchestration.spapi.report_requests import (DocumentDownloadFailed, ReportFailed, ReportInCooldown,
                                                  ReportNotReady, fetch_report, latest_document_for)
 from orchestration.spapi.retry import SpApiUnavailable
+from small_world import END, a_day_with_a_suppressed_listing, small_world
 
-END = dt.date(2026, 6, 30)
 UTC = dt.timezone.utc
 MERCHANT = "GET_MERCHANT_LISTINGS_ALL_DATA"
 SALES_AND_TRAFFIC = "GET_SALES_AND_TRAFFIC_REPORT"
@@ -37,20 +38,6 @@ WINDOWS = {
     "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT": (at("2026-06-21"), at("2026-06-27", "23:59:59"),
                                                 {"reportPeriod": "WEEK"}, None),
 }
-
-
-def small_world(end_date: dt.date = END):
-    return build_world(seed=7, listing_count=30, days=60, end_date=end_date)
-
-
-def a_day_with_a_suppressed_listing() -> dt.date:
-    """The small world has no suppression on END itself; the suppressed-listings report needs one."""
-    for back in range(120):
-        day = END - dt.timedelta(days=back)
-        world = small_world(day)
-        if any(world.suppression(x.idx) for x in world.listings):
-            return day
-    raise AssertionError("no suppression planted in the small world")
 
 
 @pytest.fixture
@@ -75,10 +62,7 @@ def conn(db):
 
 @pytest.fixture
 def api(sandbox):
-    c = sandbox.credentials
-    return reports_client(SpApiConfig(lwa_app_id=c.lwa_app_id, lwa_client_secret=c.lwa_client_secret,
-                                      refresh_token=c.refresh_token, seller_id=c.seller_id,
-                                      endpoint=sandbox.base_url, lwa_token_url=sandbox.lwa_token_url))
+    return reports_client(sandbox_spapi_config(sandbox))
 
 
 class Waits(list):

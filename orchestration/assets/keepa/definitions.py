@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.assets.keepa.assets import competitor_alerts, competitor_discovery, competitor_history, keepa_assets
+from orchestration.assets.keepa.assets import competitor_alerts, competitor_history, keepa_assets
 from orchestration.assets.keepa.resources import bound_keepa_resource
 
 competitor_tracking_job = dg.define_asset_job(
