@@ -130,9 +130,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
     if missing:
         print(f"No credentials for {', '.join(missing)}: SP-API/Keepa runs will fail until you set them "
               "(environment or `listing-helper secrets set`), see README.")
-    if _dbt(["parse", "--quiet"]) != 0:
-        print("dbt parse failed: fix the dbt project before starting the UI", file=sys.stderr)
-        return 1
+    from orchestration.pipeline import prepare_dbt_manifest
+
+    prepare_dbt_manifest()
     home = prepare_dagster_home()
     print(f"Dagster UI on http://{args.host}:{args.port} (instance in {home}); Ctrl-C stops it")
     if args.host not in {"127.0.0.1", "localhost"}:
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
-    except (migrate.MigrationError, ConnectionError, RuntimeError, ValueError) as exc:
+    except (migrate.MigrationError, ConnectionError, RuntimeError, ValueError) as exc:  # PipelineError included
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

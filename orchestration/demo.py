@@ -92,6 +92,7 @@ def run_demo(args: argparse.Namespace) -> int:
         stage.done(f"{len(world.listings)} listings, {world.start_date} to {world.end_date}, "
                    f"{len(files)} supplier/BOM files at {server.base_url}")
     try:
+        pipeline.prepare_dbt_manifest()
         prepare_dagster_home()
         instance = dg.DagsterInstance.get()
         # Each run's events are in the Dagster instance (and UI); what jobs print goes to this file.

@@ -30,6 +30,22 @@ class SandboxSession:
     env: dict[str, str]
 
 
+def prepare_dbt_manifest() -> Path:
+    """`dbt parse`: Dagster reads the dbt manifest when it loads the definitions (a build artifact, not in git)."""
+    import subprocess
+    import sys
+
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt if dbt.exists() else "dbt"), "parse", "--quiet", "--project-dir", str(settings.DBT_PROJECT_DIR),
+         "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
+        capture_output=True, text=True, cwd=settings.DBT_PROJECT_DIR,
+    )
+    if result.returncode != 0:
+        raise PipelineError(f"dbt parse failed; fix the dbt project (dbt_project/):\n{result.stdout}{result.stderr}")
+    return settings.DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
 def sandbox_environment(server) -> dict[str, str]:
     c = server.credentials
     return {

@@ -15,6 +15,14 @@ from orchestration.db import connection, migrate
 ARTIFACTS = settings.PROJECT_ROOT / "test-artifacts"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest():
+    """Dagster loads the dbt manifest with the definitions: build it once, as the CLI does."""
+    from orchestration.pipeline import prepare_dbt_manifest
+
+    return prepare_dbt_manifest()
+
+
 @pytest.fixture(scope="session")
 def server_url():
     """Where scratch databases are created: the configured server, else an embedded one for the tests

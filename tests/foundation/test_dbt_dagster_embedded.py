@@ -29,14 +29,6 @@ def _run(args: list[str], env: dict[str, str], timeout: int = 300) -> subprocess
     return result
 
 
-@pytest.fixture(scope="module")
-def dbt_manifest():
-    """dbt parse before Dagster loads definitions: the manifest is a build artifact."""
-    _run([str(BIN / "dbt"), "parse", "--quiet", "--project-dir", str(settings.DBT_PROJECT_DIR),
-          "--profiles-dir", str(settings.DBT_PROJECT_DIR)], _env())
-    return settings.DBT_PROJECT_DIR / "target" / "manifest.json"
-
-
 def test_dbt_build_runs_against_the_real_database(migrated_db):
     _run(CLI + ["dbt", "build"], _env(LISTING_HELPER_DATABASE_URL=migrated_db))
     with psycopg.connect(migrated_db) as conn:
