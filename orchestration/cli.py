@@ -105,12 +105,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _dbt(args: list[str]) -> int:
     env = {**os.environ, "DBT_PROFILES_DIR": str(settings.DBT_PROJECT_DIR)}
-    return subprocess.call([_venv_tool("dbt"), *args, "--project-dir", str(settings.DBT_PROJECT_DIR)], env=env)
-
-
-def _venv_tool(name: str) -> str:
-    candidate = os.path.join(os.path.dirname(sys.executable), name)
-    return candidate if os.path.exists(candidate) else name
+    return subprocess.call([settings.venv_tool("dbt"), *args, "--project-dir", str(settings.DBT_PROJECT_DIR)], env=env)
 
 
 def cmd_dbt(args: argparse.Namespace) -> int:
@@ -138,7 +133,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     if args.host not in {"127.0.0.1", "localhost"}:
         print("WARNING: the Dagster UI has no login. Put it behind an authenticating proxy (see README).")
     return subprocess.call(
-        [_venv_tool("dagster-webserver"), "-w", str(settings.PROJECT_ROOT / "workspace.yaml"),
+        [settings.venv_tool("dagster-webserver"), "-w", str(settings.PROJECT_ROOT / "workspace.yaml"),
          "-h", args.host, "-p", str(args.port)],
         cwd=settings.PROJECT_ROOT,
     )

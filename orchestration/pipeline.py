@@ -33,11 +33,9 @@ class SandboxSession:
 def prepare_dbt_manifest() -> Path:
     """`dbt parse`: Dagster reads the dbt manifest when it loads the definitions (a build artifact, not in git)."""
     import subprocess
-    import sys
 
-    dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
-        [str(dbt if dbt.exists() else "dbt"), "parse", "--quiet", "--project-dir", str(settings.DBT_PROJECT_DIR),
+        [settings.venv_tool("dbt"), "parse", "--quiet", "--project-dir", str(settings.DBT_PROJECT_DIR),
          "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
         capture_output=True, text=True, cwd=settings.DBT_PROJECT_DIR,
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 # The repository root: sql/timescale and dbt_project live beside the package (installed editable).
@@ -36,3 +38,9 @@ def timescaledb_mode() -> str:
     if mode not in {"auto", "on", "off"}:
         raise ValueError(f"{TIMESCALEDB_ENV} must be one of auto, on, off (got {mode!r})")
     return mode
+
+
+def venv_tool(name: str) -> str:
+    """A console script installed beside this interpreter (the project's venv), whether or not it is on PATH."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else (shutil.which(name) or name)

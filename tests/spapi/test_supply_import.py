@@ -7,27 +7,15 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 
 from orchestration.sandbox import reports
 from orchestration.sandbox.admin_routes import INVENTORY_FILES
 from orchestration.sandbox.faults import Faults
 from orchestration.sandbox.world_supply import USD_PER_GBP
 from orchestration.spapi import upserts
-from sandbox_landing import MERCHANT_LISTINGS, fingerprint, land, reset, sandbox_world
+from sandbox_landing import MERCHANT_LISTINGS, fingerprint, land
 
 USD_RATE = {"USD": Decimal(1) / Decimal(str(USD_PER_GBP))}
-
-
-@pytest.fixture
-def conn(db):
-    reset(db)
-    return db
-
-
-@pytest.fixture
-def world():
-    return sandbox_world()
 
 
 def _write_files(folder: Path, tables: dict[str, list[dict]]) -> Path:

@@ -5,27 +5,15 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-import pytest
 
 from orchestration.sandbox import reports
 from orchestration.sandbox.faults import Faults
 from orchestration.sandbox.reports import ReportSpec
 from orchestration.spapi import upserts
 from sandbox_landing import (FBA_FEES, FBA_INVENTORY, MERCHANT_LISTINGS, SEARCH_TERMS, SUPPRESSED, fingerprint,
-                             ingest_catalog, land, listing_ids, reset, sandbox_world)
+                             ingest_catalog, land, listing_ids, sandbox_world)
 
 GBP = Decimal("0.01")
-
-
-@pytest.fixture
-def conn(db):
-    reset(db)
-    return db
-
-
-@pytest.fixture
-def world():
-    return sandbox_world()
 
 
 def _listed(conn, world, faults: Faults | None = None) -> str:

@@ -7,25 +7,13 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import numpy as np
-import pytest
 
 from orchestration.sandbox import reports
 from orchestration.sandbox.faults import Faults
 from orchestration.spapi import upserts
-from sandbox_landing import MERCHANT_LISTINGS, SALES_AND_TRAFFIC, day_spec, fingerprint, land, reset, sandbox_world
+from sandbox_landing import MERCHANT_LISTINGS, SALES_AND_TRAFFIC, day_spec, fingerprint, land
 
 DAY = date(2026, 6, 27)
-
-
-@pytest.fixture
-def conn(db):
-    reset(db)
-    return db
-
-
-@pytest.fixture
-def world():
-    return sandbox_world()
 
 
 def _listed(conn, world) -> None:
