@@ -1,0 +1,9 @@
+{#- Fails with each duplicated combination of the given columns (a composite primary key). -#}
+{% test unique_combination(model, columns) %}
+
+select {{ columns | join(', ') }}, count(*) as occurrences
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+
+{% endtest %}
