@@ -16,7 +16,7 @@ from typing import Callable
 import keepa
 import requests
 
-from .transport import KEEPA_BASE_URL, keepa_session
+from .transport import KEEPA_BASE_URL, keepa_session, redacted_error
 
 log = logging.getLogger(__name__)
 DOMAIN = "GB"  # keepa's name for amazon.co.uk, domain id 2 ('UK' raises)
@@ -65,8 +65,14 @@ class SellerKeepa(keepa.Keepa):
         self.last_envelope: dict = {}
 
     def _request(self, request_type, payload, wait=True, raw_response=False, is_json=True):
-        resp = self.session.get(f"{KEEPA_BASE_URL}/{request_type}/?", params=payload,
-                                headers={"Accept-Encoding": "gzip, deflate"}, timeout=self._timeout)
+        failure = None
+        try:
+            resp = self.session.get(f"{KEEPA_BASE_URL}/{request_type}/?", params=payload,
+                                    headers={"Accept-Encoding": "gzip, deflate"}, timeout=self._timeout)
+        except requests.RequestException as exc:  # its message holds the URL, and so the key
+            failure = redacted_error(exc)
+        if failure is not None:
+            raise failure  # raised outside the except block: no __context__ back to the original
         if not is_json:
             return resp
         try:
@@ -145,6 +151,15 @@ class KeepaClient:
         responses = self.call(lambda: self.api.query(
             asins, domain=DOMAIN, history=True, stats=90, buybox=True, rating=False, days=days, raw=True,
             wait=False, progress_bar=False))
+        return responses[0].json()
+
+    def current_offers(self, asins: list[str]) -> dict:
+        """One /product call without history (1 token per ASIN): current prices in stats, categories. Raw JSON."""
+        if len(asins) > 100:
+            raise ValueError("Keepa takes at most 100 ASINs per call")
+        responses = self.call(lambda: self.api.query(
+            asins, domain=DOMAIN, history=False, stats=1, buybox=False, rating=False, raw=True, wait=False,
+            progress_bar=False))
         return responses[0].json()
 
     def best_sellers(self, category: int | str) -> list[str]:

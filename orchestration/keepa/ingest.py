@@ -14,15 +14,19 @@ from .budget import TokenBudget
 from .client import TOKENS_PER_ASIN, KeepaClient
 from .discovery import discover_competitors
 
-__all__ = ["BudgetExhausted", "discover_competitors", "ingest_products", "store_batch"]
+__all__ = ["BudgetExhausted", "discover_competitors", "ingest_products", "our_asins", "store_batch"]
 from .parsing import HISTORY_COLUMNS, ParsedProduct, Rejected, parse_product
 
 SQL = Path(__file__).with_name("sql")
 
 
-
 def sql(name: str) -> str:
     return (SQL / name).read_text()
+
+
+def our_asins(conn: psycopg.Connection) -> list[str]:
+    """The ASINs we sell in the UK, fetched beside the rivals: their Buy Box history is ours to watch."""
+    return [row[0] for row in conn.execute(sql("our_asins.sql")).fetchall()]
 
 
 class BudgetExhausted(RuntimeError):
@@ -94,11 +98,12 @@ def store_batch(conn: psycopg.Connection, batch: list[str], payload: dict, *, ru
         for p in parsed:
             before = conn.execute("SELECT title, images FROM competitors.products WHERE asin = %s "
                                   "AND marketplace_id = 'A1F83G8C2ARO7P'", (p.asin,)).fetchone()
-            competitor_id = conn.execute(sql("upsert_product.sql"), {**p.product, "synced_at": now}).fetchone()[0]
+            competitor_id, own = conn.execute(sql("upsert_product.sql"), {**p.product, "synced_at": now}).fetchone()
             # Keepa keeps no title or image history: a change shows only between two of our payloads.
+            # Our own ASINs' edits are ours, not a rival's move.
             changed = {f: (before[i], p.product[f]) for i, f in enumerate(("title", "images"))
                        if before and before[i] and p.product[f] and before[i] != p.product[f]}
-            if changed:
+            if changed and not own:
                 out["alerts"] += alerts.record_listing_change(conn, competitor_id, changed,
                                                               p.product["last_update"] or now)
             out["products"] += 1

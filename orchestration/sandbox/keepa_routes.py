@@ -1,4 +1,7 @@
-"""The Keepa API as the sandbox serves it: /token, /product, /bestsellers, /query, /seller with a token bucket."""
+"""The Keepa API as the sandbox serves it: /token, /product, /bestsellers, /query, /seller with a token bucket.
+
+/product answers for the rivals and for the simulated seller's own ASINs (their Buy Box history).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import threading
 import time
 
 from .http_util import Request, Response, json_response
-from .world_competitors import AMAZON_SELLER, Competitors, keepa_minutes
+from .world_competitors import AMAZON_SELLER, Competitors, OwnAsin, keepa_minutes
 
 KEEPA_KEY = "sandbox0keepa0key0listing0helper00000000000000000000000000000000"
 DOMAIN_GB = 2
@@ -25,7 +28,8 @@ class KeepaState:
         self.server = server
         self.clock = clock
         self.lock = threading.Lock()
-        self.competitors = Competitors(server.world.seed, server.world.listings, server.world.market)
+        self.competitors = Competitors(server.world.seed, server.world.listings, server.world.market,
+                                       server.credentials.seller_id)
         f = server.faults
         self.tokens = f.keepa_tokens_start if f.keepa_tokens_start is not None else f.keepa_token_bucket_max
         self.lowest_tokens = self.tokens
@@ -111,8 +115,9 @@ def product(server, req: Request) -> Response:
     days = int(req.param("days") or 0) or world.days
     start = max(world.start_date, dt.date.fromordinal(world.end_date.toordinal() - days + 1))
     history = req.param("history", "1") != "0"
-    products = [_product(state(server).competitors, a, start, world.end_date, history, req.param("buybox") == "1")
-                for a in asins]
+    comp, buybox = state(server).competitors, req.param("buybox") == "1"
+    products = [_own_product(comp, world, comp.own[a], start, world.end_date, history, buybox) if a in comp.own
+                else _product(comp, a, start, world.end_date, history, buybox) for a in asins]
     if req.param("offers"):
         for p in products:
             _add_offers(state(server).competitors, p, world.end_date)
@@ -130,18 +135,34 @@ def _product(comp: Competitors, asin: str, start, end, history: bool, buybox: bo
     if r is None:  # Keepa answers unknown ASINs with an almost empty product
         return {"asin": asin, "domainId": DOMAIN_GB, "csv": None, "title": None, "productType": 4}
     points = comp.history(r, start, end)
+    sellers, last_seller = [], object()
+    for moment, v in points:  # a rival's Buy Box changes hands only at its daily observations
+        if (v["bb_seller"] or "-1") != last_seller:
+            last_seller = v["bb_seller"] or "-1"
+            sellers.append((moment, last_seller))
+    day_ord = end.toordinal()
+    return _payload(r.asin, r.node, r.category, r.brand, comp.title_on(r, day_ord), comp.images_on(r, day_ord),
+                    points, sellers, history, buybox, r.amazon_sells, list(r.sellers))
+
+
+def _own_product(comp: Competitors, world, o: OwnAsin, start, end, history: bool, buybox: bool) -> dict:
+    """One of our ASINs: our offer price from the world, our seller id in the Buy Box bar planted hijacks."""
+    points = comp.own_history(o, start, end, lambda idx, day: round(world.price_on(idx, day) * 100))
+    sellers = comp.own_buy_box_sellers(o, start, end)
+    takers = sorted({s for _, s in sellers} - {comp.seller_id})
+    return _payload(o.asin, o.node, o.category, o.brand, o.title, [f"{o.asin}-main.jpg"], points, sellers,
+                    history, buybox, False, [comp.seller_id, *takers])
+
+
+def _payload(asin: str, node: int, category: str, brand: str, title: str, images: list[str], points, sellers,
+             history: bool, buybox: bool, amazon_sells: bool, seller_ids: list[str]) -> dict:
+    """A Keepa product object from daily points (moment, values) and Buy Box seller changes (moment, seller)."""
     csv: list = [None] * SERIES
-    bb_sellers: list[str] = []
     for i, key in _SERIES.items():
         flat = [x for moment, v in points if v[key] is not None for x in (keepa_minutes(moment), v[key])]
         csv[i] = flat or None
     csv[18] = [x for moment, v in points for x in (keepa_minutes(moment), v["bb_price"], v["bb_ship"])] or None
-    last_seller = object()
-    for moment, v in points:
-        seller = v["bb_seller"] or "-1"
-        if seller != last_seller:
-            bb_sellers += [str(keepa_minutes(moment)), seller]
-            last_seller = seller
+    bb_sellers = [x for moment, seller in sellers for x in (str(keepa_minutes(moment)), seller)]
     current = [-1] * SERIES
     avg = [-1] * SERIES
     for i, s in enumerate(csv):
@@ -152,23 +173,22 @@ def _product(comp: Competitors, asin: str, start, end, history: bool, buybox: bo
     if csv[18]:
         current[18] = csv[18][-2]
     last = points[-1][1] if points else {}
-    day_ord = end.toordinal()
-    node = r.node
+    holder = sellers[-1][1] if sellers else None
     out = {
-        "asin": r.asin, "domainId": DOMAIN_GB, "productType": 0, "title": comp.title_on(r, day_ord),
-        "brand": r.brand, "manufacturer": r.brand, "rootCategory": 79903031, "categories": [node],
-        "categoryTree": [{"catId": 79903031, "name": "DIY & Tools"}, {"catId": node, "name": r.category}],
-        "images": [{"m": m, "mH": 1500, "mW": 1500} for m in comp.images_on(r, day_ord)],
-        "imagesCSV": ",".join(comp.images_on(r, day_ord)),
+        "asin": asin, "domainId": DOMAIN_GB, "productType": 0, "title": title,
+        "brand": brand, "manufacturer": brand, "rootCategory": 79903031, "categories": [node],
+        "categoryTree": [{"catId": 79903031, "name": "DIY & Tools"}, {"catId": node, "name": category}],
+        "images": [{"m": m, "mH": 1500, "mW": 1500} for m in images],
+        "imagesCSV": ",".join(images),
         "listedSince": keepa_minutes(points[0][0]) if points else -1,
         "trackingSince": keepa_minutes(points[0][0]) if points else -1,
         "lastUpdate": keepa_minutes(points[-1][0]) if points else -1,
-        "availabilityAmazon": 0 if r.amazon_sells else -1, "fbaFees": {"pickAndPackFee": 283},
+        "availabilityAmazon": 0 if amazon_sells else -1, "fbaFees": {"pickAndPackFee": 283},
         "csv": csv if history else None,
-        "stats": {"current": current, "avg": avg, "buyBoxSellerId": last.get("bb_seller"),
+        "stats": {"current": current, "avg": avg, "buyBoxSellerId": None if holder == "-1" else holder,
                   "buyBoxPrice": last.get("bb_price", -1), "buyBoxShipping": last.get("bb_ship", -1),
-                  "buyBoxIsAmazon": last.get("bb_seller") == AMAZON_SELLER},
-        "sellerIds": list(r.sellers),
+                  "buyBoxIsAmazon": holder == AMAZON_SELLER},
+        "sellerIds": seller_ids,
         "someFutureKeepaField": {"ignored": True},  # real payloads grow new keys without notice
     }
     if buybox:
@@ -219,7 +239,7 @@ def seller(server, req: Request) -> Response:
         return err
     comp = state(server).competitors
     sellers = {s: {"sellerId": s, "domainId": DOMAIN_GB, "sellerName": f"Trader {s[-4:]}",
-                   "asinList": comp.seller_asins(s)} for s in ids}
+                   "asinList": comp.seller_asins(s, server.world.end_date)} for s in ids}
     return json_response({**env, "sellers": sellers})
 
 

@@ -21,7 +21,8 @@ def test_a_days_values_do_not_depend_on_the_window():
     assert [r.asin for r in a.rivals] == [r.asin for r in b.rivals]
     day = dt.date(2026, 6, 1).toordinal()
     assert [a.day_values(r, day) for r in a.rivals] == [b.day_values(r, day) for r in b.rivals]
-    in_short = competitor_events(short)
+    # (A hijack of our Buy Box on the window's first day shows in the short window: compare from the day after.)
+    in_short = [e for e in competitor_events(short) if e["date"] > short.start_date]
     in_wide = [e for e in competitor_events(wide) if short.start_date < e["date"] <= short.end_date]
     assert [(e["asin"], e["event"], e["date"]) for e in in_short] == [(e["asin"], e["event"], e["date"])
                                                                      for e in in_wide]

@@ -1,10 +1,13 @@
--- Current state of one competitor product from its latest Keepa payload; keeps values Keepa left out.
+-- Current state of one Keepa product from its latest payload; keeps values Keepa left out.
+-- is_own_asin follows our catalogue: an ASIN we list in the UK is ours, not a rival.
 INSERT INTO competitors.products AS p
     (asin, title, brand, seller_id, category_path, current_price, current_bsr, review_count, rating,
-     buy_box_price, buy_box_seller, is_amazon_seller, last_synced_at, keepa_domain_id, images)
-VALUES (%(asin)s, %(title)s, %(brand)s, %(buy_box_seller)s, %(category_path)s, %(current_price)s, %(current_bsr)s,
-        %(review_count)s, %(rating)s, %(buy_box_price)s, %(buy_box_seller)s, %(is_amazon_seller)s, %(synced_at)s, 2,
-        %(images)s)
+     buy_box_price, buy_box_seller, is_amazon_seller, last_synced_at, keepa_domain_id, images, is_own_asin)
+VALUES (%(asin)s::varchar, %(title)s, %(brand)s, %(buy_box_seller)s, %(category_path)s, %(current_price)s,
+        %(current_bsr)s, %(review_count)s, %(rating)s, %(buy_box_price)s, %(buy_box_seller)s, %(is_amazon_seller)s,
+        %(synced_at)s, 2, %(images)s,
+        EXISTS (SELECT 1 FROM catalog.listings l
+                WHERE l.asin = %(asin)s::varchar AND l.marketplace_id = 'A1F83G8C2ARO7P'))
 ON CONFLICT (asin, marketplace_id) DO UPDATE SET
     title            = COALESCE(EXCLUDED.title, p.title),
     brand            = COALESCE(EXCLUDED.brand, p.brand),
@@ -20,5 +23,6 @@ ON CONFLICT (asin, marketplace_id) DO UPDATE SET
     last_synced_at   = EXCLUDED.last_synced_at,
     keepa_domain_id  = 2,
     images           = COALESCE(EXCLUDED.images, p.images),
+    is_own_asin      = EXCLUDED.is_own_asin,
     updated_at       = now()
-RETURNING id
+RETURNING id, is_own_asin
