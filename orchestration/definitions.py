@@ -6,6 +6,7 @@ from orchestration.assets.dbt import definitions as dbt_domain
 from orchestration.assets.keepa import definitions as keepa_domain
 from orchestration.assets.maintenance import jobs as maintenance_domain
 from orchestration.assets.spapi import definitions as spapi_domain
+from orchestration.assets.writeback import definitions as writeback_domain
 from orchestration.resources import WarehouseResource
 
 defs = dg.Definitions.merge(
@@ -14,4 +15,5 @@ defs = dg.Definitions.merge(
     maintenance_domain.defs,
     spapi_domain.defs,
     keepa_domain.defs,
+    writeback_domain.defs,
 )

@@ -6,6 +6,7 @@ import argparse
 
 from orchestration import cli, pipeline, settings
 from orchestration.db import connection, migrate
+from orchestration.demo_marts import marts_summary
 
 DEMO_KEEPA_TOKENS_PER_MINUTE = 5000
 DEMO_KEEPA_BUCKET = 50000
@@ -51,7 +52,8 @@ def _competitor_summary(conn) -> list[str]:
         WHERE a.status = 'new' AND a.severity IN ('high', 'critical')
         ORDER BY coalesce(a.event_at, a.created_at) DESC LIMIT 5
         """).fetchall()
-    lines = [f"tracked competitors: {tracked} ({history} history points)",
+    own = _count(conn, "SELECT count(*) FROM competitors.products WHERE is_own_asin")
+    lines = [f"tracked competitors: {tracked} ({history} history points; Buy Box watched on {own} ASINs of yours)",
              "open alerts:         " + (", ".join(f"{n} {t} ({hi} high)" for t, hi, n in by_type) if by_type else "none")]
     for alert_type, severity, asin, title, old, new, pct, day in latest:
         change = f" {pct:+.1f}%" if pct is not None else ""
@@ -107,20 +109,24 @@ def run_demo(args: argparse.Namespace) -> int:
         with cli.Stage("competitors from Keepa: discovery, price and rank history, alerts") as stage:
             pipeline.run_job("competitor_discovery", instance, log_file=log)
             stage.done("tracked competitors refreshed")
-        with cli.Stage("dbt build (models and tests)") as stage:
-            pipeline.run_job("dbt_build", instance, log_file=log)
-            stage.done("all models built, all tests passed")
+        with cli.Stage("dbt build: scores, landed costs, margins, threat (models, tests, write-backs)") as stage:
+            pipeline.run_job("dbt_build", instance, pipeline.range_tags(world.start_date, world.end_date), log_file=log)
+            stage.done("all models built, all tests passed, values written back")
     finally:
         server.stop()
 
     with connection.connect(url) as conn:
         lines = _ingestion_summary(conn)
         competitor_lines = _competitor_summary(conn)
+        marts_lines = marts_summary(conn)
     print("\nWhat landed")
     for line in lines:
         print(f"  {line}")
     print("\nCompetitors")
     for line in competitor_lines:
+        print(f"  {line}")
+    print("\nScores, costs and margins (dbt marts)")
+    for line in marts_lines:
         print(f"  {line}")
     print("\nNext: `listing-helper ui` shows the asset graph and these runs; `listing-helper db url` connects a BI tool.")
     return 0

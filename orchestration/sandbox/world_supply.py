@@ -85,8 +85,10 @@ def supply_tables(seed: int, listings: list[Listing], as_of: dt.date) -> dict[st
         main = _component_key(lst)
         noun = lst.spec["kind"]["noun"]
         if pack > 1:
-            add_component(main, f"{lst.spec['spec']} {noun} (loose)", "each", _main_supplier(lst), landed_target / pack)
-            boms.append({"listing_sku": lst.sku, "component_sku": main, "quantity": pack, "notes": ""})
+            # Fixings are bought bagged as sold: freight is quoted per unit shipped, and a bag of 1,000 wall
+            # plugs ships as one unit, not 1,000.
+            add_component(main, f"{lst.spec['spec']} {noun} (bag of {pack})", "bag", _main_supplier(lst), landed_target)
+            boms.append({"listing_sku": lst.sku, "component_sku": main, "quantity": 1, "notes": ""})
         else:
             desc = " ".join(x for x in (lst.spec["spec"], noun, lst.size, lst.colour) if x)
             add_component(main, desc, "each", _main_supplier(lst), landed_target * 0.85)

@@ -50,7 +50,8 @@ def test_dagster_materializes_the_dbt_models_with_their_checks(dbt_manifest, mig
 
     from orchestration.definitions import defs
 
-    result = defs.resolve_job_def("dbt_build").execute_in_process(instance=dg.DagsterInstance.ephemeral())
+    result = defs.resolve_job_def("dbt_build").execute_in_process(instance=dg.DagsterInstance.ephemeral(),
+                                                                  partition_key="2026-11-24")
     assert result.success
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
     assert "staging/stg_system__settings" in materialized
@@ -82,25 +83,10 @@ def test_embedded_database_survives_cli_restarts_and_serves_dbt_and_dagster(tmp_
 
         dagster = _run([sys.executable, "-c", (
             "import dagster as dg; from orchestration.definitions import defs; "
-            "r = defs.resolve_job_def('dbt_build').execute_in_process(instance=dg.DagsterInstance.ephemeral()); "
+            "r = defs.resolve_job_def('dbt_build').execute_in_process(instance=dg.DagsterInstance.ephemeral(), partition_key='2026-11-24'); "
             "print('dagster-success' if r.success else 'dagster-failed')")],
             {**env, "LISTING_HELPER_DATABASE_URL": url})
         assert "dagster-success" in dagster.stdout
         assert "password" not in migrated.stdout and connection.url_components(url)["password"] not in migrated.stdout
     finally:
         subprocess.run(CLI + ["db", "stop"], env=env, capture_output=True, cwd=settings.PROJECT_ROOT)
-
-
-def test_demo_runs_the_pipeline_on_the_sandbox_and_a_second_run_changes_nothing(migrated_db, tmp_path):
-    env = _env(LISTING_HELPER_DATABASE_URL=migrated_db, LISTING_HELPER_HOME=str(tmp_path))
-    out = _run(CLI + ["demo", "--listings", "20", "--days", "10"], env).stdout
-    assert "time series stored as partitioned" in out
-    assert "days of metrics:     10 days" in out and "all tests passed" in out
-    with psycopg.connect(migrated_db) as conn:
-        versions = conn.execute("SELECT count(*) FROM catalog.listing_versions").fetchone()[0]
-        metrics = conn.execute("SELECT count(*), sum(sessions) FROM analytics.performance_metrics").fetchone()
-    again = _run(CLI + ["demo", "--listings", "20", "--days", "10"], env).stdout
-    assert "0 migration(s) applied" in again
-    with psycopg.connect(migrated_db) as conn:
-        assert conn.execute("SELECT count(*) FROM catalog.listing_versions").fetchone()[0] == versions
-        assert conn.execute("SELECT count(*), sum(sessions) FROM analytics.performance_metrics").fetchone() == metrics
