@@ -14,8 +14,10 @@ def marts_summary(conn) -> list[str]:
                (SELECT count(DISTINCT time) FROM analytics.listing_scores),
                (SELECT string_agg(DISTINCT scoring_version, ', ') FROM analytics.listing_scores)
         FROM catalog.listings""")
-    costed, incomplete = _one(conn, """
-        SELECT count(*) FILTER (WHERE landed_cost_is_complete), count(*) FILTER (WHERE NOT landed_cost_is_complete)
+    costed, unpriced, no_bom = _one(conn, """
+        SELECT count(*) FILTER (WHERE landed_cost_is_complete),
+               count(*) FILTER (WHERE NOT landed_cost_is_complete AND cost_basis = 'bom'),
+               count(*) FILTER (WHERE cost_basis = 'no_bom')
         FROM marts.fct_listing_landed_costs""")
     with_margin, median_margin, below_floor = _one(conn, """
         SELECT count(*) FILTER (WHERE net_margin IS NOT NULL),
@@ -29,8 +31,9 @@ def marts_summary(conn) -> list[str]:
     lines = [
         f"listing scores:      {scored} of {listings} listings scored over {days} days (scoring version {version}); "
         f"average {average}, lowest {lowest}",
-        f"landed costs:        {costed} listings costed from their bill of materials"
-        + (f"; {incomplete} incomplete (a component without a valid supplier price)" if incomplete else ""),
+        f"landed costs:        {costed} listings costed"
+        + (f"; {unpriced} incomplete (a component without a valid supplier price)" if unpriced else "")
+        + (f"; {no_bom} without a bill of materials (e.g. variation parents)" if no_bom else ""),
         f"margins:             {with_margin} listings with a net margin at the current price, median {median_margin} % "
         f"of the price ex VAT; {below_floor} below their margin floor",
         f"competitor threat:   {threat} competitors scored, {high} high",
