@@ -22,8 +22,8 @@ def with_database(url: str, name: str) -> str:
 
 
 @contextmanager
-def scratch_database(prefix: str):
-    """Create, migrate, yield the URL of, and finally drop a database of its own."""
+def scratch_database(prefix: str, keep: bool = False):
+    """Create, migrate, yield the URL of, and finally drop a database of its own (kept when `keep`)."""
     from orchestration.db import migrate
 
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
@@ -35,8 +35,11 @@ def scratch_database(prefix: str):
             migrate.migrate(conn)
         yield url
     finally:
-        with psycopg.connect(SERVER_URL, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if keep:
+            print(f"database kept: {url}", flush=True)
+        else:
+            with psycopg.connect(SERVER_URL, autocommit=True) as admin:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def peak_rss_mb() -> float:

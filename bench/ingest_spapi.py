@@ -3,11 +3,12 @@
     .venv/bin/python bench/ingest_spapi.py                          # 10,000 listings x 730 days
     .venv/bin/python bench/ingest_spapi.py --listings 1000 --days 60  # smoke
 
-Per day, as the spapi_sales_and_traffic and performance_metrics assets do: fetch_report through the real
-python-amazon-sp-api client against the in-process sandbox, load_document (parse + COPY into raw) and
-supersede_older_documents in one transaction, then upsert_sales_and_traffic. The catalogue (merchant
-listings report + upsert_listings) is loaded first, untimed. The sandbox runs in this process, so its
-report generation is timed separately (wrapped, not changed) and subtracted from the ingestion figure.
+As a backfill of the spapi_sales_and_traffic and performance_metrics assets runs (one run for the range):
+per day, fetch_report through the real python-amazon-sp-api client against the in-process sandbox, then
+load_document (parse + COPY into raw) and supersede_older_documents in one transaction; then
+upsert_sales_and_traffic once for the whole range (set-based, a month per statement). The catalogue
+(merchant listings report + upsert_listings) is loaded first, untimed. The sandbox runs in this process,
+so its report generation is timed separately (wrapped, not changed) and subtracted from the ingestion figure.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from orchestration.spapi.upserts import upsert_listings, upsert_sales_and_traffi
 REPORT = "GET_SALES_AND_TRAFFIC_REPORT"
 RAW = "raw.spapi_sales_and_traffic"
 POLL_SECONDS = 0.01  # what pipeline.sandbox_environment sets (LISTING_HELPER_SPAPI_REPORT_POLL_MS=10)
+UPSERT = "upsert_sales_and_traffic (the range, a month per statement)"
 
 
 def day_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -60,7 +62,7 @@ def instrument(watch: Stopwatch, server: SandboxServer) -> None:
     loading.copy_frame = watch.wrap("load: COPY into raw", loading.copy_frame)
 
 
-def run(listings: int, days: int, seed: int, stop_after: float | None = None, nodelay: bool = False) -> None:
+def run(listings: int, days: int, seed: int, stop_after: float | None = None) -> None:
     print(f"# bench/ingest_spapi.py  listings={listings} days={days} seed={seed}  "
           f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC  cpus={os.cpu_count()}", flush=True)
     t0 = time.perf_counter()
@@ -69,9 +71,7 @@ def run(listings: int, days: int, seed: int, stop_after: float | None = None, no
     watch = Stopwatch()
     with scratch_database("lh_bench_spapi") as url, SandboxServer(world) as server, \
             psycopg.connect(url, autocommit=True) as conn:
-        if nodelay:  # measurement aid: the sandbox's http.server otherwise waits ~40 ms (Nagle) per response
-            server._httpd.RequestHandlerClass.disable_nagle_algorithm = True
-            print("sandbox HTTP server: TCP_NODELAY on (--sandbox-nodelay)", flush=True)
+        report_requests.commit_without_waiting_for_disk(conn)  # as fetch_and_load does for each report
         c = server.credentials
         api = reports_client(SpApiConfig(lwa_app_id=c.lwa_app_id, lwa_client_secret=c.lwa_client_secret,
                                          refresh_token=c.refresh_token, seller_id=c.seller_id,
@@ -85,10 +85,11 @@ def run(listings: int, days: int, seed: int, stop_after: float | None = None, no
         rss_before = peak_rss_mb()
         start = time.perf_counter()
         rows = 0
-        done = 0
+        done: list[dt.date] = []
         for k, day in enumerate(world.window()):
             if stop_after and time.perf_counter() - start > stop_after:
-                print(f"  --stop-after {stop_after:.0f} s reached: stopping after {done} of {days} days", flush=True)
+                print(f"  --stop-after {stop_after:.0f} s reached: stopping after {len(done)} of {days} days; "
+                      "the upsert covers those", flush=True)
                 break
             first, last = day_window(day)
             with watch.stage("fetch_report (HTTP + sandbox + ledger)"):
@@ -104,13 +105,14 @@ def run(listings: int, days: int, seed: int, stop_after: float | None = None, no
                                                    report_date=day)
                     loading.supersede_older_documents(conn, report_type=REPORT,
                                                       report_document_id=fetched.report_document_id)
-            with watch.stage("upsert_sales_and_traffic"):
-                upsert_sales_and_traffic(conn, day)
             rows += result.rows_loaded
-            done += 1
+            done.append(day)
             if (k + 1) % max(1, days // 10) == 0:
                 print(f"  day {k + 1}/{days}: {rows} raw rows, {time.perf_counter() - start:.1f} s, "
                       f"peak RSS {peak_rss_mb():.0f} MB", flush=True)
+        with watch.stage(UPSERT):
+            upsert_sales_and_traffic(conn, done[0], done[-1])
+        print(f"  upsert of {done[0]}..{done[-1]}: {watch.seconds[UPSERT]:.1f} s", flush=True)
         total = time.perf_counter() - start
         rss_ingest = peak_rss_mb()
         metrics = conn.execute("SELECT count(*) FROM analytics.performance_metrics").fetchone()[0]
@@ -124,15 +126,15 @@ def run(listings: int, days: int, seed: int, stop_after: float | None = None, no
     ours = total - amazon
     copy_rate = copy_rows / copy_seconds
     print()
-    print(f"days ingested                {done:>12,} of {days}" + ("" if done == days else "  (stopped early: a measured fraction)"))
-    print(f"raw rows ingested            {rows:>12,}   ({rows / max(1, done):,.0f} per day; "
+    print(f"days ingested                {len(done):>12,} of {days}" + ("" if len(done) == days else "  (stopped early: a measured fraction)"))
+    print(f"raw rows ingested            {rows:>12,}   ({rows / max(1, len(done)):,.0f} per day; "
           f"{metrics:,} rows in analytics.performance_metrics)")
     print(f"ingestion wall time          {total:>12.1f} s")
     print("split of that time:")
     split = ["fetch_report (HTTP + sandbox + ledger)", "sandbox: generate document", "sandbox: encode + gzip document",
              "fetch: poll waits (Amazon's time)", "fetch: INSERT document bytes",
              "load_document + supersede (one transaction)", "load: parse (gunzip + JSON -> polars)",
-             "load: COPY into raw", "upsert_sales_and_traffic"]
+             "load: COPY into raw", UPSERT]
     s["fetch: HTTP + client + ledger (the rest)"] = (s["fetch_report (HTTP + sandbox + ledger)"] - amazon
                                                       - s["fetch: INSERT document bytes"])
     split.insert(5, "fetch: HTTP + client + ledger (the rest)")
@@ -158,10 +160,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--stop-after", type=float, default=None,
                         help="stop the day loop after this many seconds and report the days done (a measured fraction)")
-    parser.add_argument("--sandbox-nodelay", action="store_true",
-                        help="set TCP_NODELAY on the sandbox's HTTP server (shows what its Nagle delays cost)")
     args = parser.parse_args()
-    run(args.listings, args.days, args.seed, args.stop_after, args.sandbox_nodelay)
+    run(args.listings, args.days, args.seed, args.stop_after)
 
 
 if __name__ == "__main__":

@@ -234,6 +234,9 @@ def _make_handler(server: SandboxServer):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "SandboxMarketplace/1.0"
+        # http.server writes the headers and the body separately; with Nagle's algorithm on, the body then
+        # waits for the client's delayed ACK, some 40 ms on every response. Amazon answers in one go.
+        disable_nagle_algorithm = True
 
         def _dispatch(self):
             length = int(self.headers.get("Content-Length") or 0)

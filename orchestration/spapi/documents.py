@@ -103,6 +103,15 @@ def decode_text(body: bytes, content_type: str | None = None) -> tuple[str, str,
         return body.decode("cp1252", errors="replace"), "cp1252+replace", header_charset
 
 
+def utf8_body(body: bytes, content_type: str | None = None) -> tuple[bytes, str]:
+    """Already-decompressed bytes as UTF-8 and the encoding decode_text names, without decoding an ASCII
+    body (what most reports are) into text only to encode it again."""
+    if body.isascii() and charset_from_content_type(content_type) is None:
+        return body, "utf-8-sig"  # what decode_text says of it
+    text, encoding, _ = decode_text(body, content_type)
+    return text.encode("utf-8"), encoding
+
+
 def decode_document(raw: bytes, content_type: str | None = None) -> DecodedDocument:
     """Gunzip (sniffed) and decode a report document. `raw` is never modified."""
     body, was_gzipped = gunzip_if_needed(bytes(raw))

@@ -7,8 +7,9 @@ from typing import Any, Mapping
 
 import polars as pl
 
-from orchestration.spapi.json_fields import Field, as_amount, as_int, as_ratio, as_text, load_json, rows_to_frame
-from orchestration.spapi.parsed import ParsedReport, ReportFormatError
+from orchestration.spapi.json_fields import (ColumnReader, Field, as_amount, as_int, as_ratio, as_text, load_json,
+                                             rows_to_frame)
+from orchestration.spapi.parsed import ParsedReport, ReportFormatError, empty_quarantine
 
 SALES_AND_TRAFFIC = "GET_SALES_AND_TRAFFIC_REPORT"
 SEARCH_TERMS = "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT"
@@ -37,6 +38,40 @@ def _check_type(spec: Mapping[str, Any], expected: str, document_id: str | None)
     actual = spec.get("reportType")
     if actual is not None and actual != expected:
         raise ReportFormatError(f"document {document_id or '<unnamed>'} is a {actual} report, not {expected}")
+
+
+# The top of the document, as the column-wise reader takes it.
+_SPECIFICATION = {"reportSpecification": pl.Struct({
+    "reportType": pl.String(), "reportOptions": pl.Struct({"asinGranularity": pl.String(), "reportPeriod": pl.String()}),
+    "dataStartTime": pl.String(), "dataEndTime": pl.String(), "marketplaceIds": pl.List(pl.String())})}
+
+
+class _Report:
+    """A JSON report document, read column by column when it allows, else entry by entry (see json_fields)."""
+
+    def __init__(self, document: bytes | str | Mapping[str, Any], content_type: str | None, report_type: str,
+                 document_id: str | None, reader: ColumnReader, fields: list[Field]):
+        self.document, self.content_type, self.report_type, self.document_id = document, content_type, report_type, document_id
+        self.reader, self.fields, self.warnings = reader, fields, []
+        self.columns = reader.read(document, content_type)
+        if self.columns is None:
+            self.doc, self.encoding = load_json(document, content_type)
+            self.spec = self.doc.get("reportSpecification") or {}
+        else:
+            self.doc, self.encoding = None, self.columns.encoding
+            self.spec = self.columns.header["reportSpecification"] or {}
+
+    def rows(self, fixed: dict[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+        """(typed rows, quarantine, entries in the document)."""
+        if self.columns is not None:
+            frame = self.reader.frame(self.columns.entries, fixed)
+            if frame is not None:
+                return frame, empty_quarantine(), frame.height
+        doc = self.doc if self.doc is not None else load_json(self.document, self.content_type)[0]
+        array_name = self.reader.array_name
+        entries = _entries(doc, array_name, self.report_type, self.document_id, self.warnings)
+        frame, quarantine = rows_to_frame(entries, array_name, self.fields, fixed, self.reader.fixed_schema)
+        return frame, quarantine, len(entries)
 
 
 # --- GET_SALES_AND_TRAFFIC_REPORT ------------------------------------------------------------
@@ -74,13 +109,14 @@ def _traffic_fields() -> list[Field]:
     return fields
 
 
-def _fill_totals(row: dict[str, Any]) -> None:
-    # Totals are browser + mobile app when Amazon leaves the total out but gives both parts.
-    for total, parts in (("sessions", ("browser_sessions", "mobile_app_sessions")), ("page_views", ("browser_page_views", "mobile_app_page_views"))):
-        for suffix in ("", "_b2b"):
-            a, b = (row.get(p + suffix) for p in parts)
-            if row.get(total + suffix) is None and a is not None and b is not None:
-                row[total + suffix] = a + b
+# Totals are browser + mobile app when Amazon leaves the total out but gives both parts.
+_TOTALS = [pl.coalesce(pl.col(total + suffix), pl.col(browser + suffix) + pl.col(mobile + suffix)).alias(total + suffix)
+           for total, browser, mobile in (("sessions", "browser_sessions", "mobile_app_sessions"),
+                                          ("page_views", "browser_page_views", "mobile_app_page_views"))
+           for suffix in ("", "_b2b")]
+_TRAFFIC_FIELDS = _traffic_fields()
+_TRAFFIC_READER = ColumnReader("salesAndTrafficByAsin", _TRAFFIC_FIELDS,
+                               {"report_date": pl.Date(), "marketplace_id": pl.String()}, _SPECIFICATION)
 
 
 def parse_sales_and_traffic(
@@ -91,25 +127,24 @@ def parse_sales_and_traffic(
     That section has no date of its own and sums the whole requested window, so the caller
     says which day it is; a window wider than one day is reported in `warnings`.
     """
-    doc, encoding = load_json(document, content_type)
-    spec = doc.get("reportSpecification") or {}
+    report = _Report(document, content_type, SALES_AND_TRAFFIC, document_id, _TRAFFIC_READER, _TRAFFIC_FIELDS)
+    spec = report.spec
     _check_type(spec, SALES_AND_TRAFFIC, document_id)
     granularity = (spec.get("reportOptions") or {}).get("asinGranularity")
     if granularity not in (None, "SKU"):
         raise ReportFormatError(f"{SALES_AND_TRAFFIC} document {document_id or '<unnamed>'}: asinGranularity is {granularity}, need SKU")
     start, end = _spec_dates(spec)
-    warnings = []
+    warnings = report.warnings
     if start and end:
         if not start <= report_date <= end:
             raise ReportFormatError(f"{SALES_AND_TRAFFIC} document {document_id or '<unnamed>'} covers {start}..{end}, not {report_date}")
         if start != end:
             warnings.append(f"per-SKU figures cover {start}..{end} ({(end - start).days + 1} days), not only {report_date}")
     marketplaces = spec.get("marketplaceIds") or [None]
-    entries = _entries(doc, "salesAndTrafficByAsin", SALES_AND_TRAFFIC, document_id, warnings)
     fixed = {"report_date": report_date, "marketplace_id": marketplaces[0]}
-    frame, quarantine = rows_to_frame(entries, "salesAndTrafficByAsin", _traffic_fields(), fixed,
-                                       {"report_date": pl.Date(), "marketplace_id": pl.String()}, _fill_totals)
-    return ParsedReport(SALES_AND_TRAFFIC, frame, quarantine, [], encoding, len(entries), document_id, warnings)
+    frame, quarantine, entries = report.rows(fixed)
+    return ParsedReport(SALES_AND_TRAFFIC, frame.with_columns(_TOTALS), quarantine, [], report.encoding, entries,
+                        document_id, warnings)
 
 
 # --- GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT -------------------------------------------------
@@ -125,12 +160,18 @@ _SEARCH_TERM_FIELDS = [
 ]
 
 
+_SEARCH_TERMS_READER = ColumnReader(
+    "dataByDepartmentAndSearchTerm", _SEARCH_TERM_FIELDS,
+    {"marketplace_id": pl.String(), "report_period": pl.String(), "period_start_date": pl.Date(), "period_end_date": pl.Date()},
+    _SPECIFICATION)
+
+
 def parse_search_terms(
     document: bytes | str | Mapping[str, Any], *, document_id: str | None = None, content_type: str | None = None,
 ) -> ParsedReport:
     """One row per (department, search term, clicked-ASIN rank), tagged with the report period."""
-    doc, encoding = load_json(document, content_type)
-    spec = doc.get("reportSpecification") or {}
+    report = _Report(document, content_type, SEARCH_TERMS, document_id, _SEARCH_TERMS_READER, _SEARCH_TERM_FIELDS)
+    spec = report.spec
     _check_type(spec, SEARCH_TERMS, document_id)
     start, end = _spec_dates(spec)
     fixed = {
@@ -139,8 +180,5 @@ def parse_search_terms(
         "period_start_date": start,
         "period_end_date": end,
     }
-    fixed_schema = {"marketplace_id": pl.String(), "report_period": pl.String(), "period_start_date": pl.Date(), "period_end_date": pl.Date()}
-    warnings: list[str] = []
-    entries = _entries(doc, "dataByDepartmentAndSearchTerm", SEARCH_TERMS, document_id, warnings)
-    frame, quarantine = rows_to_frame(entries, "dataByDepartmentAndSearchTerm", _SEARCH_TERM_FIELDS, fixed, fixed_schema)
-    return ParsedReport(SEARCH_TERMS, frame, quarantine, [], encoding, len(entries), document_id, warnings)
+    frame, quarantine, entries = report.rows(fixed)
+    return ParsedReport(SEARCH_TERMS, frame, quarantine, [], report.encoding, entries, document_id, report.warnings)

@@ -10,6 +10,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import httpx
 import psycopg
@@ -64,6 +65,15 @@ class FetchedReport:
     status: str  # DONE or CANCELLED (CANCELLED = no data for the window: zero rows, not an error)
     report_document_id: str | None
     reused: bool  # True when an earlier run's in-flight report was picked up
+
+
+def commit_without_waiting_for_disk(conn: psycopg.Connection) -> None:
+    """Commits on this connection return before PostgreSQL has flushed them to disk (a few ms each, and a
+    report takes six: ledger row, reportId, polls, document). A run that dies loses nothing committed;
+    only a crash of the database server itself can lose the last fraction of a second, and everything
+    here is re-done by the next run: a ledger row without its reportId asks Amazon again, a document
+    without completed_at is downloaded again, reloading a document replaces its rows."""
+    conn.execute("SET synchronous_commit = off")
 
 
 def fetch_report(conn: psycopg.Connection, reports_api, *, report_type: str, data_start_time: datetime | None,
@@ -210,8 +220,15 @@ def _download(reports_api, report_type: str, document_id: str, sleep) -> tuple[b
     raise AssertionError("unreachable")
 
 
+@cache
+def _downloads() -> httpx.Client:
+    """One client for every document download: a new one per download loads the CA certificates again
+    (some 40 ms) and opens a new connection. httpx clients are safe to share between threads."""
+    return httpx.Client()
+
+
 def _get_bytes(url: str, timeout: float) -> tuple[int, bytes, str | None]:
-    with httpx.Client(timeout=timeout) as client, client.stream("GET", url) as response:
+    with _downloads().stream("GET", url, timeout=timeout) as response:
         if response.status_code >= 500 or response.status_code == 429:
             raise TransientHttpError(response.status_code)
         # iter_raw: exactly the bytes sent, even if a Content-Encoding header would make httpx decode them.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import psycopg
 
@@ -24,28 +24,41 @@ def _document_params(doc, run_id: str | None) -> dict:
             "marketplace": doc.marketplace_id, "run_id": run_id}
 
 
-def upsert_sales_and_traffic(conn: psycopg.Connection, report_date: date, run_id: str | None = None) -> dict[str, int]:
-    """The day's figures from the latest document for it replace what was stored; unknown SKUs are quarantined."""
-    day_start = datetime.combine(report_date, time.min, tzinfo=timezone.utc)
-    with conn.transaction():
-        params = {"day": report_date, "time": day_start, "run_id": run_id,
-                  "default_marketplace": default_marketplace(conn)}
-        latest = run(conn, "traffic", "latest_documents", params).fetchall()
-        counts = {"documents": len(latest), "rows_in_report": 0, "inserted": 0, "updated": 0, "unchanged": 0,
-                  "removed": 0, "unknown_sku": 0, "quarantined": 0}
-        if not latest:
-            return counts
-        params |= {"documents": [doc for doc, _ in latest], "marketplaces": [mp for _, mp in latest]}
-        ensure_partitions(conn, "analytics.performance_metrics", day_start)
-        run(conn, "traffic", "stage", params)
-        counts |= _named(run(conn, "traffic", "counts", params))
-        run(conn, "traffic", "quarantine", params)
-        run(conn, "traffic", "resolve_quarantine", params)
-        written = run(conn, "traffic", "upsert", params).rowcount
-        counts["updated"] = written - counts["inserted"]
-        counts["unchanged"] = counts["rows_in_report"] - counts["quarantined"] - counts["inserted"] - counts["updated"]
-        counts["removed"] = run(conn, "traffic", "remove_missing", params).rowcount
-        return counts
+def _months(first_day: date, last_day: date):
+    """[first, last] split at month ends: one month's rows sort in memory and land in one partition."""
+    while first_day <= last_day:
+        month_end = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        yield first_day, min(month_end, last_day)
+        first_day = month_end + timedelta(days=1)
+
+
+def upsert_sales_and_traffic(conn: psycopg.Connection, first_day: date, last_day: date | None = None,
+                             run_id: str | None = None) -> dict[str, int]:
+    """Each day's figures from the latest document for it replace what was stored; unknown SKUs are quarantined.
+
+    `first_day` alone is that one day; with `last_day`, every day of the range, a month per transaction.
+    """
+    counts = dict.fromkeys(("documents", "rows_in_report", "inserted", "updated", "unchanged", "removed",
+                            "unknown_sku", "quarantined"), 0)
+    for first, last in _months(first_day, last_day or first_day):
+        with conn.transaction():
+            start = datetime.combine(first, time.min, tzinfo=timezone.utc)
+            end = datetime.combine(last, time.min, tzinfo=timezone.utc)
+            params = {"first_day": first, "last_day": last, "first_time": start, "last_time": end, "run_id": run_id,
+                      "default_marketplace": default_marketplace(conn)}
+            latest = run(conn, "traffic", "latest_documents", params).fetchall()
+            if not latest:
+                continue
+            documents, days, marketplaces = (list(column) for column in zip(*latest))
+            params |= {"documents": documents, "days": days, "marketplaces": marketplaces}
+            ensure_partitions(conn, "analytics.performance_metrics", start, end)
+            run(conn, "traffic", "month_settings")
+            month = _named(run(conn, "traffic", "upsert", params))
+            month |= {"documents": len(latest), "unchanged": month["rows_in_report"] - month["quarantined"]
+                      - month["inserted"] - month["updated"]}
+            for key, value in month.items():
+                counts[key] += value
+    return counts
 
 
 def upsert_inventory(conn: psycopg.Connection, report_document_id: str, run_id: str | None = None) -> dict[str, int]:

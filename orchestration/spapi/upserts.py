@@ -1,12 +1,13 @@
 """Move landed SP-API data (raw.*) and the seller's supply spreadsheets into the operational tables.
 
 Every function takes an autocommit connection, does all its writes in one transaction (a failure
-leaves nothing half-done), is idempotent (re-running it changes nothing) and returns counts for
-Dagster metadata; `run_id` is recorded as the audit rows' source_id and the quarantine's run.
+leaves nothing half-done; the sales and traffic upsert has one per month of its range), is idempotent
+(re-running it changes nothing) and returns counts for Dagster metadata; `run_id` is recorded as the
+audit rows' source_id and the quarantine's run.
 
     upsert_listings(conn, report_document_id)         merchant listings -> listings, current prices, price history
     upsert_catalog_content(conn)                       Catalog Items payloads -> content, versions, images
-    upsert_sales_and_traffic(conn, report_date)        latest traffic document of the day -> performance metrics
+    upsert_sales_and_traffic(conn, first, last)        latest traffic document of each day -> performance metrics
     upsert_inventory(conn, report_document_id)         FBA inventory -> stock and stock history
     upsert_fee_estimates(conn, report_document_id)     FBA fee estimates -> referral and FBA fee per unit
     upsert_suppressed(conn, report_document_id)        suppressed listings -> status 'suppressed' and back

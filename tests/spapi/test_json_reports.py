@@ -10,8 +10,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from orchestration.sandbox import build_world
+from orchestration.sandbox import reports as sandbox_reports
+from orchestration.spapi import json_reports
 from orchestration.spapi.json_reports import parse_sales_and_traffic, parse_search_terms
 from orchestration.spapi.parsed import ReportFormatError
+from sandbox_landing import day_spec
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "samples"
 SALES_SAMPLE = FIXTURES / "amzn_schema_example_GET_SALES_AND_TRAFFIC_REPORT_DAY_SKU.json"
@@ -166,3 +170,73 @@ def test_search_terms_malformed_entries():
         5: "searchTerm is missing",
         6: 'clickShare {"oops": 1} is not a number',
     }
+
+
+# --- column by column and entry by entry read alike ---------------------------------------------------
+
+def _both_ways(doc: dict, day: date):
+    """The document as bytes (read column by column when it allows) and as a dict (always entry by entry)."""
+    text = json.dumps(doc)
+    by_columns = parse_sales_and_traffic(text.encode("utf-8"), day, document_id="doc")
+    by_entries = parse_sales_and_traffic(json.loads(text, parse_float=Decimal), day, document_id="doc")
+    assert by_columns.frame.schema == by_entries.frame.schema
+    assert by_columns.frame.to_dicts() == by_entries.frame.to_dicts()
+    assert by_columns.quarantine.to_dicts() == by_entries.quarantine.to_dicts()
+    assert (by_columns.row_count_total, by_columns.warnings) == (by_entries.row_count_total, by_entries.warnings)
+    return by_columns
+
+
+def _read_by_columns(doc: dict, day: date) -> bool:
+    reader = json_reports._TRAFFIC_READER
+    columns = reader.read(json.dumps(doc).encode("utf-8"), None)
+    return columns is not None and reader.frame(columns.entries, {"report_date": day, "marketplace_id": None}) is not None
+
+
+def test_a_sandbox_day_reads_the_same_column_by_column():
+    world = build_world(seed=3, listing_count=60, days=3)
+    doc = json.loads(sandbox_reports.sales_and_traffic(world, day_spec(world.end_date), world.day))
+    assert _read_by_columns(doc, world.end_date)
+    assert _both_ways(doc, world.end_date).frame.height == len(doc["salesAndTrafficByAsin"]) > 0
+
+
+def _entry(doc: dict, index: int = 0) -> dict:
+    return doc["salesAndTrafficByAsin"][index]
+
+
+EDITS = {
+    "as sent": lambda d: None,
+    "a count as text": lambda d: _entry(d)["trafficByAsin"].update(sessions="18"),
+    "a whole count written 18.0": lambda d: _entry(d)["trafficByAsin"].update(sessions=18.0),
+    "a count as a word": lambda d: _entry(d)["trafficByAsin"].update(sessions="lots"),
+    "a fractional count": lambda d: _entry(d)["trafficByAsin"].update(sessions=18.5),
+    "a boolean count": lambda d: _entry(d)["trafficByAsin"].update(sessions=True),
+    "a boolean sku": lambda d: _entry(d).update(sku=False),
+    "a numeric sku": lambda d: _entry(d).update(sku=12345),
+    "an empty sku": lambda d: _entry(d).update(sku=""),
+    "no sku": lambda d: _entry(d).pop("sku"),
+    "an amount with 3 decimals": lambda d: _entry(d)["salesByAsin"]["orderedProductSales"].update(amount=26.255),
+    "an amount as text": lambda d: _entry(d)["salesByAsin"]["orderedProductSales"].update(amount="26.25"),
+    "an amount without its amount": lambda d: _entry(d)["salesByAsin"].update(orderedProductSales={"currencyCode": "GBP"}),
+    "an amount as a number": lambda d: _entry(d)["salesByAsin"].update(orderedProductSales=26.25),
+    "a percentage as an object": lambda d: _entry(d)["trafficByAsin"].update(buyBoxPercentage={"value": 1}),
+    "an entry that is not an object": lambda d: d["salesAndTrafficByAsin"].append(7),
+    "no totals, browser and mobile given": lambda d: [_entry(d)["trafficByAsin"].pop(k) for k in ("sessions", "pageViews")],
+    "the other spelling only": lambda d: [d.pop("salesAndTrafficByDate")] + [
+        e["trafficByAsin"].update(browerPageViews=e["trafficByAsin"].pop("browserPageViews"))
+        for e in d["salesAndTrafficByAsin"]],
+    "both spellings": lambda d: _entry(d, 1)["trafficByAsin"].update(browerPageViews=5),
+    "a null under the first spelling": lambda d: _entry(d)["trafficByAsin"].update(browserPageViews=None,
+                                                                                    browerPageViews=5),
+    "no entries": lambda d: d.update(salesAndTrafficByAsin=[]),
+    "no entries array": lambda d: d.pop("salesAndTrafficByAsin"),
+}
+READ_BY_COLUMNS = {"as sent", "a whole count written 18.0", "a numeric sku", "no totals, browser and mobile given",
+                   "the other spelling only", "no entries"}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_column_and_entry_reading_agree(sales_doc, edit):
+    doc = one_day(sales_doc)
+    EDITS[edit](doc)
+    _both_ways(doc, date(2024, 6, 11))
+    assert _read_by_columns(doc, date(2024, 6, 11)) == (edit in READ_BY_COLUMNS)

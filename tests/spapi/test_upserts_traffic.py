@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import numpy as np
@@ -131,3 +131,43 @@ def test_a_listing_missing_from_the_latest_document_loses_that_days_row(conn, wo
     land(conn, SALES_AND_TRAFFIC, _report(world, other_day), report_date=other_day)
     upserts.upsert_sales_and_traffic(conn, other_day)
     assert len(_metrics(conn, DAY)) == 21 and len(_metrics(conn, other_day)) > 0
+
+
+def test_a_range_upserts_every_day_as_day_by_day_upserts_would(conn, world):
+    # 2026-05-29..2026-06-03 crosses a month end: two statements, two partitions.
+    days = [date(2026, 5, 29) + timedelta(days=n) for n in range(6)]
+    _listed(conn, world)
+    for day in days:
+        land(conn, SALES_AND_TRAFFIC, _report(world, day), report_date=day)
+    one_by_one = {day: upserts.upsert_sales_and_traffic(conn, day) for day in days}
+    expected = fingerprint(conn)
+    conn.execute("truncate analytics.performance_metrics")
+
+    counts = upserts.upsert_sales_and_traffic(conn, days[0], days[-1])
+    assert fingerprint(conn) == expected
+    assert counts == {key: sum(c[key] for c in one_by_one.values()) for key in counts}
+    assert counts["documents"] == 6 and counts["inserted"] == counts["rows_in_report"] > 0
+    assert conn.execute("select array_agg(distinct tableoid::regclass::text order by tableoid::regclass::text) "
+                        "from analytics.performance_metrics").fetchone()[0] == [
+        "analytics.performance_metrics_p202605", "analytics.performance_metrics_p202606"]
+
+    again = upserts.upsert_sales_and_traffic(conn, days[0], days[-1])
+    assert again["unchanged"] == counts["rows_in_report"] and again["inserted"] == again["updated"] == 0
+    assert fingerprint(conn) == expected
+
+
+def test_a_range_takes_each_days_latest_document_and_leaves_days_outside_it_alone(conn, world):
+    _listed(conn, world)
+    before, first, last = date(2026, 6, 24), date(2026, 6, 25), date(2026, 6, 26)
+    for day in (before, first, last):
+        land(conn, SALES_AND_TRAFFIC, _report(world, day), report_date=day)
+    upserts.upsert_sales_and_traffic(conn, before, last)
+    outside = _metrics(conn, before)
+    dropped = json.loads(_report(world, first))["salesAndTrafficByAsin"][0]["sku"]
+    land(conn, SALES_AND_TRAFFIC, _report(world, first, edit=lambda entries: entries.pop(0)), report_date=first)
+    land(conn, SALES_AND_TRAFFIC, _report(world, before, edit=lambda entries: entries.clear()), report_date=before)
+
+    counts = upserts.upsert_sales_and_traffic(conn, first, last)
+    assert (counts["documents"], counts["removed"]) == (2, 1)
+    assert dropped not in _metrics(conn, first) and dropped in _metrics(conn, last)
+    assert _metrics(conn, before) == outside

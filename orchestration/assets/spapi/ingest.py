@@ -31,6 +31,7 @@ def fetch_and_load(context: dg.AssetExecutionContext, warehouse: WarehouseResour
                    options: dict | None = None, report_date: date | None = None) -> ReportLoad:
     """Request (or reuse) the report, keep its bytes, load its rows; the window's older rows are replaced."""
     with warehouse.connect(autocommit=True) as conn:
+        report_requests.commit_without_waiting_for_disk(conn)
         fetched = report_requests.fetch_report(
             conn, spapi.reports(), report_type=report_type, data_start_time=start, data_end_time=end,
             report_options=options, run_id=context.run_id,

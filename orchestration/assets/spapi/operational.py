@@ -104,11 +104,9 @@ def spapi_competitive_pricing(context: dg.AssetExecutionContext, warehouse: Ware
           backfill_policy=dg.BackfillPolicy.single_run(), retry_policy=RETRY,
           description="Daily sessions, conversion, units, sales and Buy Box share per listing (revised figures replace earlier ones).")
 def performance_metrics(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    totals: dict[str, int] = {}
+    days = _days(context)
     with warehouse.connect(autocommit=True) as conn:
-        for day in _days(context):
-            for key, value in upserts.upsert_sales_and_traffic(conn, day, run_id=context.run_id).items():
-                totals[key] = totals.get(key, 0) + value
+        totals = upserts.upsert_sales_and_traffic(conn, days[0], days[-1], run_id=context.run_id)
     return dg.MaterializeResult(metadata=totals)
 
 
