@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,22 +71,47 @@ def utc(day: dt.date, hour: int = 0) -> dt.datetime:
 
 
 class SizeProbe(threading.Thread):
-    """Polls pg_database_size every `every` seconds on its own connection; `peak` is the largest seen."""
+    """Polls pg_database_size every `every` seconds on its own connection; `peak` is the largest seen.
 
-    def __init__(self, url: str, every: float = 1.0):
+    A guard for a shared machine: while dbt runs, when the disk under the server's data directory (temporary
+    files of a big sort or hash join land there) has less than `min_free_gb` left, dbt is stopped and its
+    queries cancelled, and `aborted` says why."""
+
+    def __init__(self, url: str, every: float = 1.0, min_free_gb: float = 20.0):
         super().__init__(daemon=True)
         self.url, self.every, self.peak, self._halt = url, every, 0, threading.Event()
+        self.min_free, self.data_dir, self.aborted = min_free_gb * 2**30, None, None
+        self.process: subprocess.Popen | None = None  # the dbt run to stop when the disk runs low
+        self.spared: set[int] = set()  # backends not to cancel (the bench's own connection)
 
     def sample(self, conn) -> int:
         size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
         self.peak = max(self.peak, size)
         return size
 
+    def guard(self, conn) -> None:
+        if self.aborted or self.process is None or not self.data_dir or not os.path.isdir(self.data_dir):
+            return  # only while dbt runs (the load is bounded); a remote server: nothing to watch from here
+        free = shutil.disk_usage(self.data_dir).free
+        if free < self.min_free:
+            self.aborted = (f"stopped: {free / 2**30:.1f} GB left on the database disk "
+                            f"(guard {self.min_free / 2**30:.0f} GB)")
+            if self.process is not None:
+                self.process.terminate()
+            conn.execute("SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> ALL(%s)",
+                         (list(self.spared),))
+
     def run(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
+            try:
+                self.data_dir = conn.execute("SHOW data_directory").fetchone()[0]
+            except psycopg.Error:  # not a superuser: no guard
+                pass
             while not self._halt.wait(self.every):
                 try:
                     self.sample(conn)
+                    self.guard(conn)
                 except psycopg.Error:  # the scratch database is being dropped after a failure
                     return
 
@@ -380,25 +406,32 @@ def load_tracking(conn, links: list[tuple], product_ids: dict[str, str]) -> int:
 
 
 # ----- dbt ----------------------------------------------------------------------------------------------------
-def run_dbt(url: str, args: list[str], log: Path, target: Path) -> tuple[float, str, dict[str, float]]:
-    """Wall time of one `listing-helper dbt ...`, its PASS/ERROR line and the summed node time per resource type.
-
-    The bench's own target and log paths keep it away from the project's target/ (others run dbt meanwhile)."""
+def run_dbt(url: str, args: list[str], log: Path, target: Path, probe: SizeProbe) -> dict:
+    """One `listing-helper dbt ...`: wall time, its PASS/ERROR line, summed node time per resource type and the
+    slowest nodes. The bench's own target and log paths keep it away from the project's target/ (others run dbt
+    meanwhile); `probe` may stop it when the disk runs low."""
     env = {**os.environ, "LISTING_HELPER_DATABASE_URL": url}
     cmd = [str(Path(sys.executable).with_name("listing-helper")), "dbt", *args,
            "--target-path", str(target), "--log-path", str(target / "logs")]
+    (target / "run_results.json").unlink(missing_ok=True)
     start = time.perf_counter()
     with open(log, "w") as out:
-        subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+        probe.process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        probe.process.wait()
+        probe.process = None
     seconds = time.perf_counter() - start
     done = [line for line in log.read_text().splitlines() if "Done. PASS=" in line]
     by_type: dict[str, float] = {}
+    nodes: list[tuple[float, str]] = []
     results = target / "run_results.json"
     if results.exists():
         for r in json.loads(results.read_text())["results"]:
-            kind = r["unique_id"].split(".")[0]
+            parts = r["unique_id"].split(".")
+            kind, name = parts[0], parts[2] if parts[0] == "test" else parts[-1]
             by_type[kind] = by_type.get(kind, 0.0) + float(r.get("execution_time") or 0.0)
-    return seconds, done[-1].split("Done. ")[-1].strip() if done else "no summary (see the log)", by_type
+            nodes.append((float(r.get("execution_time") or 0.0), name if kind != "test" else "test " + name[:50]))
+    summary = done[-1].split("Done. ")[-1].strip() if done else (probe.aborted or "no summary (see the log)")
+    return {"seconds": seconds, "summary": summary, "by_type": by_type, "slowest": sorted(nodes, reverse=True)[:5]}
 
 
 def node_split(by_type: dict[str, float]) -> str:
@@ -408,7 +441,7 @@ def node_split(by_type: dict[str, float]) -> str:
 
 
 def run(listings: int, days: int, seed: int, keep_log: Path, keep_database: bool = False,
-        load_only: bool = False) -> None:
+        load_only: bool = False, exclude: list[str] | None = None, min_free_gb: float = 20.0) -> None:
     print(f"# bench/dbt_build.py  listings={listings} days={days} seed={seed}  "
           f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC  cpus={os.cpu_count()}", flush=True)
     t0 = time.perf_counter()
@@ -420,7 +453,8 @@ def run(listings: int, days: int, seed: int, keep_log: Path, keep_database: bool
           f"{len(comp.rivals)} rivals, {len(comp.own)} own ASINs", flush=True)
     with scratch_database("lh_bench_dbt", keep=keep_database or load_only) as url, \
             psycopg.connect(url, autocommit=True) as conn:
-        probe = SizeProbe(url)
+        probe = SizeProbe(url, min_free_gb=min_free_gb)
+        probe.spared.add(conn.info.backend_pid)
         probe.start()
         t0 = time.perf_counter()
         ids = load_catalogue(conn, world)
@@ -450,42 +484,51 @@ def run(listings: int, days: int, seed: int, keep_log: Path, keep_database: bool
             return
 
         target = Path(tempfile.mkdtemp(prefix="lh_bench_dbt_target_"))
-        full, full_summary, full_nodes = run_dbt(url, ["build", "--full-refresh"], keep_log.with_suffix(".full.log"),
-                                                 target)
+        excluded = ["--exclude", *exclude] if exclude else []
+        full = run_dbt(url, ["build", "--full-refresh", *excluded], keep_log.with_suffix(".full.log"), target, probe)
         full_size = probe.sample(conn)
-        print(f"dbt build --full-refresh: {full:.1f} s  ({full_summary})", flush=True)
-
-        # One more day, as the daily ingestion lands it: metrics, price changes, Keepa points, product state.
-        day = world.advance_day(1)
-        t0 = time.perf_counter()
-        _, day_metrics, day_prices = stream_days(conn, world, [day], listing_ids, prices[-1])
-        changed = [(float(world.price_on(x.idx, world.today)), ids[x.sku]) for x in world.listings
-                   if x.sku in ids and x.buyable]
-        with conn.transaction():
-            conn.cursor().executemany("UPDATE pricing.current_prices SET price = %s, updated_at = now() "
-                                      "WHERE listing_id = %s AND price IS DISTINCT FROM %s",
-                                      [(p, lid, p) for p, lid in changed])
-        book = PriceBook(world, day, np.array([world.day(day).price]))
-        _, day_history = load_keepa(conn, comp, book, rivals + own, day, day, utc(world.today, 5))
-        print(f"appended {day}: {day_metrics:,} metric rows, {day_prices:,} price changes, {day_history:,} Keepa "
-              f"points in {time.perf_counter() - t0:.1f} s", flush=True)
-        window = json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()})
-        incremental, inc_summary, day_nodes = run_dbt(url, ["build", "--vars", window],
-                                                      keep_log.with_suffix(".day.log"), target)
+        print(f"dbt build --full-refresh: {full['seconds']:.1f} s  ({full['summary']})", flush=True)
+        day_run, window = None, None
+        if not probe.aborted:
+            # One more day, as the daily ingestion lands it: metrics, price changes, Keepa points, product state.
+            day = world.advance_day(1)
+            t0 = time.perf_counter()
+            _, day_metrics, day_prices = stream_days(conn, world, [day], listing_ids, prices[-1])
+            changed = [(float(world.price_on(x.idx, world.today)), ids[x.sku]) for x in world.listings
+                       if x.sku in ids and x.buyable]
+            with conn.transaction():
+                conn.cursor().executemany("UPDATE pricing.current_prices SET price = %s, updated_at = now() "
+                                          "WHERE listing_id = %s AND price IS DISTINCT FROM %s",
+                                          [(p, lid, p) for p, lid in changed])
+            book = PriceBook(world, day, np.array([world.day(day).price]))
+            _, day_history = load_keepa(conn, comp, book, rivals + own, day, day, utc(world.today, 5))
+            print(f"appended {day}: {day_metrics:,} metric rows, {day_prices:,} price changes, {day_history:,} "
+                  f"Keepa points in {time.perf_counter() - t0:.1f} s", flush=True)
+            window = json.dumps({"min_date": day.isoformat(), "max_date": day.isoformat()})
+            day_run = run_dbt(url, ["build", "--vars", window, *excluded], keep_log.with_suffix(".day.log"), target,
+                              probe)
         end_size = probe.sample(conn)
         probe.stop()
 
     print()
-    print(f"dataset                      {listings:,} listings x {days} days (+1 appended), seed {seed}")
+    print(f"dataset                      {listings:,} listings x {days} days{' (+1 appended)' if day_run else ''}, "
+          f"seed {seed}"
+          + (f"; dbt --exclude {' '.join(exclude)}" if exclude else ""))
     print(f"rows loaded                  {metric_rows:,} metrics, {price_rows:,} price changes, "
           f"{history_rows:,} Keepa history, {tracked:,} tracking links")
-    print(f"full dbt build               {full:>10.1f} s   dbt build --full-refresh   ({full_summary})")
-    print(f"incremental day              {incremental:>10.1f} s   dbt build --vars '{window}'   ({inc_summary})")
-    print(f"ratio incremental / full     {incremental / full:>10.3f}     target < 0.05")
-    print(f"node time, full (2 threads)  {node_split(full_nodes)}")
-    print(f"node time, day  (2 threads)  {node_split(day_nodes)}")
+    print(f"full dbt build               {full['seconds']:>10.1f} s   dbt build --full-refresh   ({full['summary']})")
+    if day_run:
+        print(f"incremental day              {day_run['seconds']:>10.1f} s   dbt build --vars '{window}'   "
+              f"({day_run['summary']})")
+        print(f"ratio incremental / full     {day_run['seconds'] / full['seconds']:>10.3f}     target < 0.05")
+    else:
+        print(f"incremental day              not run: {probe.aborted}")
+    for label, r in (("full", full), ("day ", day_run)):
+        if r:
+            print(f"node time, {label} (2 threads)  {node_split(r['by_type'])}")
+            print(f"slowest nodes, {label}         " + ", ".join(f"{n} {t:.0f} s" for t, n in r["slowest"]))
     print(f"database size                {loaded_size / 2**30:>10.2f} GB loaded, {full_size / 2**30:.2f} GB after the "
-          f"full build, {end_size / 2**30:.2f} GB after the day")
+          f"full build, {end_size / 2**30:.2f} GB at the end")
     print(f"peak database size           {probe.peak / 2**30:>10.2f} GB   (pg_database_size, sampled every second)")
     print(f"peak RSS (this process)      {peak_rss_mb():>10,.0f} MB")
     print(f"dbt logs                     {keep_log.with_suffix('.full.log')}, {keep_log.with_suffix('.day.log')}")
@@ -501,10 +544,14 @@ def main() -> None:
     parser.add_argument("--keep-database", action="store_true", help="do not drop the scratch database at the end")
     parser.add_argument("--load-only", action="store_true",
                         help="load the dataset, keep the database and stop (to profile models by hand)")
+    parser.add_argument("--exclude", nargs="+", metavar="SELECTOR",
+                        help="dbt --exclude for both builds (to see what the rest costs when a model cannot finish)")
+    parser.add_argument("--min-free-gb", type=float, default=20.0,
+                        help="stop dbt when the database disk has less free space than this (default 20)")
     args = parser.parse_args()
     args.log_dir.mkdir(parents=True, exist_ok=True)
     run(args.listings, args.days, args.seed, args.log_dir / f"dbt_build_{args.listings}x{args.days}",
-        args.keep_database, args.load_only)
+        args.keep_database, args.load_only, args.exclude, args.min_free_gb)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,9 @@ current_sellers as (
 windowed_history as (
     select history.*
     from history
-    cross join windows
-    where history.observed_at >= windows.prior_start_at
-      and history.observed_at <= windows.window_end_at
+    -- Scalar subqueries: their values prune the monthly partitions at run time.
+    where history.observed_at >= (select prior_start_at from windows)
+      and history.observed_at <= (select window_end_at from windows)
 ),
 
 buy_box_sellers as (

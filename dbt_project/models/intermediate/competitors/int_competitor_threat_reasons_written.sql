@@ -2,7 +2,9 @@
 -- threatening signals with the most weighted points, e.g. "undercuts you by 12% and gained 40 reviews in 30 days".
 -- A signal is cited from 10 points above its neutral value: a centred one (price, rank, rating; 50 = parity) from
 -- 60, a counted one (Buy Box share, reviews; 0 = none) from 10. Set-based (one pass, then a window), because a
--- per-row subquery costs ~0.1 ms a row, minutes at 10^6 rows.
+-- per-row subquery costs ~0.1 ms a row, minutes at 10^6 rows. A table: both marts and its tests read it.
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+
 with scored as (
     select * from {{ ref('int_competitor_threat_scored') }}
 ),

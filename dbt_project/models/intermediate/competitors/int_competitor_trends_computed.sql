@@ -18,8 +18,9 @@ windowed_history as (
         history.observed_at >= windows.recent_start_at as is_recent
     from history
     cross join windows
-    where history.observed_at >= windows.prior_start_at
-      and history.observed_at <= windows.window_end_at
+    -- Scalar subqueries, not the joined columns: their values prune the monthly partitions at run time.
+    where history.observed_at >= (select prior_start_at from windows)
+      and history.observed_at <= (select window_end_at from windows)
 ),
 
 per_product as (
