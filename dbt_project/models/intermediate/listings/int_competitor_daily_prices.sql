@@ -15,14 +15,14 @@
 -- and day took over half an hour at 10,000 listings x 730 days.)
 with score_days as (
     select * from {{ ref('int_listing_score_days') }}
+    {% if is_incremental() -%}
+    where score_date between '{{ var("min_date") }}' and '{{ var("max_date") }}'
+    {%- endif %}
 ),
 
+-- The days actually scored in this run (a window's bounds may be wide open, e.g. 1970-01-01).
 window_bounds as (
-    {% if is_incremental() -%}
-    select '{{ var("min_date") }}'::date as first_day, '{{ var("max_date") }}'::date as last_day
-    {%- else -%}
     select min(score_date) as first_day, max(score_date) as last_day from score_days
-    {%- endif %}
 ),
 
 rival_ids as (
@@ -41,7 +41,7 @@ price_observations as not materialized (
 
 -- Where each rival stood when the window opened (its last observation before the first day, if any).
 opening_steps as (
-    select r.competitor_id, (select first_day from window_bounds) as valid_from, latest.price_gbp
+    select r.competitor_id, (select first_day from window_bounds) as valid_from, 0 as step_order, latest.price_gbp
     from rival_ids r
     cross join lateral (
         select o.price_gbp
@@ -59,6 +59,7 @@ daily_steps as (
     select distinct on (o.competitor_id, (o.observed_at at time zone 'UTC')::date)
         o.competitor_id,
         (o.observed_at at time zone 'UTC')::date as valid_from,
+        1 as step_order,
         o.price_gbp
     from price_observations o
     where o.competitor_id in (select competitor_id from rival_ids)
@@ -74,13 +75,13 @@ steps as (
 ),
 
 -- Each step holds until the day before the next one (the last until the window ends). An opening step
--- followed by an observation on the first day spans no day.
+-- followed by an observation on the first day spans no day (step_order puts the opening first).
 spans as (
     select
         competitor_id,
         valid_from,
         coalesce(
-            lead(valid_from) over (partition by competitor_id order by valid_from) - 1,
+            lead(valid_from) over (partition by competitor_id order by valid_from, step_order) - 1,
             (select last_day from window_bounds)
         ) as valid_to,
         price_gbp
