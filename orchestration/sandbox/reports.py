@@ -54,14 +54,15 @@ def _uk_open_date(lst, idx: int) -> str:
     return f"{d:%d/%m/%Y} {t:%H:%M:%S} {'BST' if uk_utc_offset_hours(d) else 'GMT'}"
 
 
-def _title(world: World, idx: int, faults: Faults) -> str:
-    title = world.content_on(idx)["title"]
+def _title(world: World, idx: int, faults: Faults, as_of: dt.date | None = None) -> str:
+    title = world.content_on(idx, as_of)["title"]
     if faults.stray_quotes and idx % 9 == 4:
         title = '"' + title  # an unbalanced quote, as pasted from a spreadsheet
     return title
 
 
-def merchant_listings(world: World, faults: Faults) -> str:
+def merchant_listings(world: World, faults: Faults, as_of: dt.date | None = None) -> str:
+    """The listings report; `as_of` (sandbox only, for the demo's history replay) renders it as on that day."""
     zshop = {"zshop-shipping-fee", "zshop-category1", "zshop-browse-path", "zshop-storefront-feature",
              "zshop-boldface", "bid-for-featured-placement"}
     header = ["item-name", "item-description", "listing-id", "seller-sku", "price", "quantity", "open-date",
@@ -74,20 +75,20 @@ def merchant_listings(world: World, faults: Faults) -> str:
     header += (b2b if faults.b2b_columns else []) + ["merchant-shipping-group"]
     if not faults.missing_status:
         header.append("status")
-    stock = world.stock(world.today)
+    stock = world.stock(as_of or world.today)
     rows = []
     for lst in world.listings:
-        if lst.open_date > world.end_date:
+        if lst.open_date > (as_of or world.end_date):
             continue
         i = lst.idx
-        content = world.content_on(i)
-        price = "" if lst.is_parent else _money(world.current_price(i))
+        content = world.content_on(i, as_of)
+        price = "" if lst.is_parent else _money(world.price_on(i, as_of) if as_of else world.current_price(i))
         fba = lst.fulfilment == "AFN"
         qty = "" if fba or lst.is_parent else str(int(world.arrays["fbm_quantity"][i]))
         status = "Active"
-        if world.suppression(i) or (fba and stock["fulfillable"][i] <= 0):
+        if world.suppression(i, as_of) or (fba and stock["fulfillable"][i] <= 0):
             status = "Inactive"
-        values = {"item-name": _title(world, i, faults), "item-description": content["description"] or "",
+        values = {"item-name": _title(world, i, faults, as_of), "item-description": content["description"] or "",
                   "listing-id": lst.listing_id, "seller-sku": lst.sku, "price": price, "quantity": qty,
                   "open-date": _uk_open_date(lst, i), "image-url": lst.images[0]["link"],
                   "item-is-marketplace": "y", "product-id-type": "1", "item-condition": "11", "asin1": lst.asin,
@@ -95,7 +96,7 @@ def merchant_listings(world: World, faults: Faults) -> str:
                   faults.fulfilment_header: "AMAZON_EU" if fba else "DEFAULT",
                   "merchant-shipping-group": "Migrated Template", "status": status}
         if faults.b2b_columns and not lst.is_parent and i % 3 == 0:
-            p = world.current_price(i)
+            p = world.price_on(i, as_of) if as_of else world.current_price(i)
             values.update({"Business Price": _money(p * 0.95), "Quantity Price Type": "percent",
                            "Quantity Lower Bound 1": "10", "Quantity Price 1": "5",
                            "Quantity Lower Bound 2": "50", "Quantity Price 2": "10"})

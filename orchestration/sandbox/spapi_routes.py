@@ -63,10 +63,11 @@ def _images(lst: Listing) -> list[dict]:
     return out
 
 
-def catalog_item(world: "World", asin: str, included: set[str]) -> dict:
+def catalog_item(world: "World", asin: str, included: set[str], as_of: dt.date | None = None) -> dict:
+    """`as_of` (sandbox only, for the demo's history replay): the item as it was on that day."""
     offers = world.by_asin[asin]
     lst = offers[0]
-    content = world.content_on(lst.idx)
+    content = world.content_on(lst.idx, as_of)
     mp = world.marketplace_id
     cat = CATEGORIES[lst.category]
     item: dict = {"asin": asin}
@@ -99,7 +100,7 @@ def catalog_item(world: "World", asin: str, included: set[str]) -> dict:
     if "salesRanks" in included:
         ranks: dict = {"marketplaceId": mp, "classificationRanks": [], "displayGroupRanks": []}
         if lst.buyable:
-            rank = world.market.sales_rank(lst.idx, world.end_date)
+            rank = world.market.sales_rank(lst.idx, as_of or world.end_date)
             ranks["classificationRanks"].append({"classificationId": cat["node"], "title": cat["display"],
                                                  "link": f"http://www.amazon.co.uk/gp/bestsellers/diy/{cat['node']}",
                                                  "rank": rank})

@@ -1,0 +1,1 @@
+"""Change attribution: which listing changes moved sessions, conversion, units and sales."""
