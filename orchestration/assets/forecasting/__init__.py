@@ -1,0 +1,1 @@
+"""Dagster assets for demand forecasts, reorder suggestions and price suggestions."""

@@ -1,0 +1,1 @@
+"""Demand forecasts per listing (daily units with intervals for 90 days), stock-out dates and reorder suggestions."""
