@@ -1,0 +1,1 @@
+"""Alert delivery: drains workflow.alert_outbox to webhooks (Slack-compatible JSON) and e-mail (SMTP)."""

@@ -1,0 +1,1 @@
+"""Listing content: templates rendered and checked against the content rules, versions, diff and rollback."""
