@@ -1,0 +1,1 @@
+"""Dagster side of reports: scheduled exports and charts (group "reporting")."""

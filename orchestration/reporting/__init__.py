@@ -1,0 +1,1 @@
+"""Reports and exports: parameterised templates over the marts, files with checksums, schedules, charts."""
