@@ -5,6 +5,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration import settings
 from orchestration.assets.dbt.assets import dbt_project, listing_helper_daily_dbt_models, listing_helper_dbt_models
+from orchestration.assets.dbt.seller_inputs import seller_inputs
 
 # The write-back assets (orchestration/assets/writeback) copy mart values into operational tables;
 # they run in the same job so that a failing dbt test stops them.
@@ -20,7 +21,7 @@ dbt_build_job = dg.define_asset_job(
 dbt_daily_schedule = dg.build_schedule_from_partitioned_job(dbt_build_job, hour_of_day=6, minute_of_hour=30)
 
 defs = dg.Definitions(
-    assets=[listing_helper_dbt_models, listing_helper_daily_dbt_models],
+    assets=[listing_helper_dbt_models, listing_helper_daily_dbt_models, *seller_inputs],
     jobs=[dbt_build_job],
     schedules=[dbt_daily_schedule],
     resources={
