@@ -230,6 +230,19 @@ def build_parser() -> argparse.ArgumentParser:
     put.set_defaults(func=cmd_secrets_set)
     secrets.add_parser("list", help="names and key fingerprints, never values").set_defaults(func=cmd_secrets_list)
     secrets.add_parser("new-key", help="print a new LISTING_HELPER_SECRET_KEY").set_defaults(func=cmd_secrets_new_key)
+
+    # Domain verbs, each registered by its package.
+    from orchestration import docs_cli
+    from orchestration.alerts import cli as alerts_cli
+    from orchestration.attribution import cli as attribution_cli
+    from orchestration.automation import cli as automation_cli
+    from orchestration.content import cli as content_cli
+    from orchestration.forecasting import cli as forecasting_cli
+    from orchestration.reporting import cli as reporting_cli
+    from orchestration.tasks import cli as tasks_cli
+
+    for domain in (attribution_cli, forecasting_cli, automation_cli, tasks_cli, content_cli, alerts_cli, reporting_cli, docs_cli):
+        domain.register(sub)
     return parser
 
 

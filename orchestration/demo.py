@@ -7,6 +7,13 @@ import argparse
 from orchestration import cli, pipeline, settings
 from orchestration.db import connection, migrate
 from orchestration.demo_marts import marts_summary
+from orchestration.attribution.summary import demo_summary as attribution_summary
+from orchestration.automation.demo import demo_summary as automation_summary
+from orchestration.automation.demo import evaluate_rules_once
+from orchestration.forecasting.summary import demo_summary as forecasting_summary
+from orchestration.reporting.summary import demo_summary as reporting_summary
+from orchestration.reporting.summary import write_default_exports
+from orchestration.tasks.board import demo_summary as tasks_summary
 
 DEMO_KEEPA_TOKENS_PER_MINUTE = 5000
 DEMO_KEEPA_BUCKET = 50000
@@ -99,6 +106,17 @@ def run_demo(args: argparse.Namespace) -> int:
         instance = dg.DagsterInstance.get()
         # Each run's events are in the Dagster instance (and UI); what jobs print goes to this file.
         log = settings.home_dir() / "logs" / "demo.log"
+        # ---- history replay (sandbox only; attribution, docs/decisions/2026-11-26-attribution-history-replay.md) ----
+        # A real install syncs daily, so listing versions and prices accumulate with their dates; the demo syncs
+        # once at the end. On an empty catalogue this replays the window's changes through the same upserts.
+        from orchestration.attribution.history_replay import replay_history
+        with cli.Stage("history: listing versions and prices over the window, as daily syncs would have kept them") as stage:
+            with connection.connect(url, autocommit=True) as conn:
+                replayed = replay_history(conn, world)
+            stage.done("already there" if "syncs" not in replayed else
+                       f"{replayed['versions']} content versions, {replayed['price_rows']} prices, "
+                       f"{replayed['syncs']} weekly syncs")
+        # ---- end of history replay ----
         with cli.Stage("catalogue: listings, content, fees, stock, suppressions, search terms, suppliers") as stage:
             result = pipeline.run_job("spapi_snapshot_ingestion", instance, log_file=log)
             stage.done(f"{len(result.get_asset_materialization_events())} assets materialized")
@@ -112,21 +130,36 @@ def run_demo(args: argparse.Namespace) -> int:
         with cli.Stage("dbt build: scores, landed costs, margins, threat (models, tests, write-backs)") as stage:
             pipeline.run_job("dbt_build", instance, pipeline.range_tags(world.start_date, world.end_date), log_file=log)
             stage.done("all models built, all tests passed, values written back")
+        with cli.Stage("forecasts, reorders and price suggestions") as stage:
+            pipeline.run_job("forecasts_and_price_suggestions", instance, log_file=log)
+            stage.done("90-day forecasts, reorder suggestions, suggested prices")
+        with cli.Stage("attribution: what each content and price change did") as stage:
+            pipeline.run_job("attribution", instance, log_file=log)
+            stage.done("changes measured against unchanged listings of the same category")
+        with cli.Stage("automation rules: evaluate once, act inside the guard rails") as stage:
+            with connection.connect(url, autocommit=True) as conn:
+                report = evaluate_rules_once(conn)
+            stage.done(report.summary())
+        with cli.Stage("reports: built-in exports and charts") as stage:
+            with connection.connect(url, autocommit=True) as conn:
+                stage.done(write_default_exports(conn).summary())
     finally:
         server.stop()
 
     with connection.connect(url) as conn:
-        lines = _ingestion_summary(conn)
-        competitor_lines = _competitor_summary(conn)
-        marts_lines = marts_summary(conn)
-    print("\nWhat landed")
-    for line in lines:
-        print(f"  {line}")
-    print("\nCompetitors")
-    for line in competitor_lines:
-        print(f"  {line}")
-    print("\nScores, costs and margins (dbt marts)")
-    for line in marts_lines:
-        print(f"  {line}")
+        sections = [
+            ("What landed", _ingestion_summary(conn)),
+            ("Competitors", _competitor_summary(conn)),
+            ("Scores, costs and margins (dbt marts)", marts_summary(conn)),
+            ("What changes did (attribution)", attribution_summary(conn)),
+            ("Automation rules", automation_summary(conn)),
+            ("Open tasks by priority", tasks_summary(conn)),
+            ("Forecasts, reorders and prices", forecasting_summary(conn)),
+            ("Reports", reporting_summary(conn)),
+        ]
+    for heading, lines in sections:
+        print(f"\n{heading}")
+        for line in lines:
+            print(f"  {line}")
     print("\nNext: `listing-helper ui` shows the asset graph and these runs; `listing-helper db url` connects a BI tool.")
     return 0
