@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 
 from orchestration.automation.rules import RuleError, find_rule, load_rules, validate_rule
+from orchestration.cli_types import iso_date
 
 
 def _connect():
@@ -82,12 +82,6 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
 
 def register(subparsers) -> None:
     """Adds `rules` and its verbs to the listing-helper parser (orchestration/cli.py calls this)."""
@@ -105,7 +99,7 @@ def register(subparsers) -> None:
     dry.set_defaults(func=cmd_dry_run)
     back = verbs.add_parser("backtest", help="what the rule would have done each day of a past window")
     back.add_argument("rule")
-    back.add_argument("--from", dest="date_from", type=_date, required=True)
-    back.add_argument("--to", dest="date_to", type=_date, required=True)
+    back.add_argument("--from", dest="date_from", type=iso_date, required=True)
+    back.add_argument("--to", dest="date_to", type=iso_date, required=True)
     back.add_argument("--limit", type=int, default=5, help="listings shown per day (default 5)")
     back.set_defaults(func=cmd_backtest)

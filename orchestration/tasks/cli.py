@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 
+from orchestration.cli_types import iso_date
 from orchestration.tasks import board
 from orchestration.tasks.priority import score_tasks
 
@@ -87,12 +87,6 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
 
 def register(subparsers) -> None:
     """Adds `tasks` and its verbs to the listing-helper parser (orchestration/cli.py calls this)."""
@@ -109,7 +103,7 @@ def register(subparsers) -> None:
     add.add_argument("title")
     add.add_argument("--type", default="optimization", choices=board.TASK_TYPES)
     add.add_argument("--description")
-    add.add_argument("--due", type=_date, help="due date, YYYY-MM-DD")
+    add.add_argument("--due", type=iso_date, help="due date, YYYY-MM-DD")
     add.set_defaults(func=cmd_add)
     move = verbs.add_parser("move", help="move a task to another stage (complete finishes it)")
     move.add_argument("task", help="the task id or its first characters")
