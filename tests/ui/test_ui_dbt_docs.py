@@ -24,8 +24,8 @@ args = parser.parse_args(sys.argv[1:])
 sys.exit(args.func(args))
 """
 DASHBOARD_MARTS = {
-    "listing_health_dashboard": {"fct_listing_scores", "fct_listing_top_fixes", "fct_listing_keyword_coverage"},
-    "margins_and_prices_dashboard": {"fct_listing_landed_costs", "fct_listing_margins", "fct_listing_price_points"},
+    "listing_health_dashboard": {"dim_listings", "fct_listing_scores", "fct_listing_top_fixes", "fct_listing_keyword_coverage"},
+    "margins_and_prices_dashboard": {"dim_listings", "fct_listing_landed_costs", "fct_listing_margins", "fct_listing_price_points"},
     "competitor_watch_dashboard": {"fct_competitor_threat", "fct_listing_competitor_threat"},
     "sales_and_traffic_dashboard": {"fct_listing_performance_daily", "fct_listing_performance_weekly"},
 }
