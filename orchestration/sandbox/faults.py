@@ -1,11 +1,13 @@
 """Failure modes the sandbox can switch on: throttling, 5xx, slowness, failed reports, awkward documents.
 
 Every mode is deterministic and countable so tests can rely on it: "the first N calls" or "this
-share of calls, spread evenly" per operation (operation = the SP-API operation name, or "*").
+share of calls, spread evenly" per operation (operation = the SP-API operation name, or "*"); with a
+`seed`, the share is drawn at random instead (streaks included), the same draws for the same seed.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 from dataclasses import asdict, dataclass, field, fields
 
@@ -30,11 +32,14 @@ class FailureRule:
     status: int = 429
     nth: int = 0  # also fail exactly this call (1-based): one transient fault mid-run
     from_n: int = 0  # also fail every call from this one on: an outage mid-run
+    seed: int | None = None  # `fraction` drawn at random per call (seeded by seed, kind, operation, call number)
 
-    def fails(self, call_number: int) -> bool:
+    def fails(self, call_number: int, key: str = "") -> bool:
         if call_number <= self.first_n or call_number == self.nth or 0 < self.from_n <= call_number:
             return True
         k = call_number - self.first_n
+        if self.seed is not None:
+            return random.Random(f"{self.seed}:{key}:{k}").random() < self.fraction
         # Deterministic spreading: call k fails when floor(k*f) steps up.
         return self.fraction > 0 and int(k * self.fraction) > int((k - 1) * self.fraction)
 
@@ -125,7 +130,7 @@ class FaultState:
         with self._lock:
             for kind, rules in (("throttle", self.faults.throttle), ("server", self.faults.server_errors)):
                 rule = rules.get(op) or rules.get("*")
-                if rule is not None and rule.fails(self._count(kind, op)):
+                if rule is not None and rule.fails(self._count(kind, op), f"{kind}:{op}"):
                     return rule.status
             return None
 
