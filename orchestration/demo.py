@@ -128,8 +128,12 @@ def run_demo(args: argparse.Namespace) -> int:
             pipeline.run_job("competitor_discovery", instance, log_file=log)
             stage.done("tracked competitors refreshed")
         with cli.Stage("dbt build: scores, landed costs, margins, threat (models, tests, write-backs)") as stage:
-            pipeline.run_job("dbt_build", instance, pipeline.range_tags(world.start_date, world.end_date), log_file=log)
-            stage.done("all models built, all tests passed, values written back")
+            # Days the marts never had, plus the trailing week the ingestion re-pulled: a second run rebuilds
+            # a week, not the whole window.
+            days = pipeline.days_to_ingest(instance, world.start_date, world.end_date,
+                                           asset_key=("marts", "fct_listing_scores"))
+            pipeline.run_job("dbt_build", instance, pipeline.range_tags(*days), log_file=log)
+            stage.done(f"days {days[0]} to {days[1]}: all models built, all tests passed, values written back")
         with cli.Stage("forecasts, reorders and price suggestions") as stage:
             pipeline.run_job("forecasts_and_price_suggestions", instance, log_file=log)
             stage.done("90-day forecasts, reorder suggestions, suggested prices")

@@ -114,9 +114,10 @@ def _output_to(log_file: Path | None):
         handler.close()
 
 
-def days_to_ingest(instance: dg.DagsterInstance, first_day: date, last_day: date, repull_days: int = 7) -> tuple[date, date] | None:
-    """Days never materialized, plus the trailing week (late traffic); None when there is nothing to do."""
-    done = instance.get_materialized_partitions(dg.AssetKey(["analytics", "performance_metrics"]))
+def days_to_ingest(instance: dg.DagsterInstance, first_day: date, last_day: date, repull_days: int = 7,
+                   asset_key: tuple[str, ...] = ("analytics", "performance_metrics")) -> tuple[date, date] | None:
+    """Days of `asset_key`'s daily partitions never materialized, plus the trailing week (late traffic)."""
+    done = instance.get_materialized_partitions(dg.AssetKey(list(asset_key)))
     missing = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)
                if (first_day + timedelta(days=i)).isoformat() not in done]
     start = min([*missing, last_day - timedelta(days=repull_days - 1)])
