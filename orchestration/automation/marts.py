@@ -31,12 +31,6 @@ MART_COLUMNS: dict[str, dict[str, str]] = {
                                       "top_threat_score": "numeric", "top_threat_reason": "text"},
     "fct_listing_price_points": {"listing_id": "uuid", "candidate_price_gbp": "numeric", "net_margin_pct": "numeric"},
 }
-# Operational tables of other parts read when present (the forecasting part's reorder suggestions).
-OPTIONAL_TABLES: dict[tuple[str, str], dict[str, str]] = {
-    ("inventory", "reorder_suggestions"): {"listing_id": "uuid", "forecast_date": "date", "generated_at": "timestamptz",
-                                           "reorder_point": "integer", "reorder_now": "boolean",
-                                           "days_of_cover": "numeric"},
-}
 
 
 def mart_refs(conn: psycopg.Connection) -> dict[str, sql.Composable]:
@@ -47,9 +41,8 @@ def mart_refs(conn: psycopg.Connection) -> dict[str, sql.Composable]:
     refs = {}
     for name, columns in MART_COLUMNS.items():
         refs[name] = sql.Identifier("marts", name) if name in present else _stand_in(name, columns)
-    for (schema, name), columns in OPTIONAL_TABLES.items():
-        exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{schema}.{name}",)).fetchone()[0]
-        refs[name] = sql.Identifier(schema, name) if exists else _stand_in(name, columns)
+    # Forecasting's reorder suggestions: a table of the schema (migration 0220), not a dbt mart.
+    refs["reorder_suggestions"] = sql.Identifier("inventory", "reorder_suggestions")
     return refs
 
 

@@ -98,8 +98,6 @@ def test_without_a_reorder_point_the_supplier_lead_time_sets_it(conn, world):
 
 
 def test_a_forecast_reorder_point_is_used_before_the_lead_time_estimate(conn, world):
-    if not conn.execute("SELECT to_regclass('inventory.reorder_suggestions') IS NOT NULL").fetchone()[0]:
-        pytest.skip("the forecasting part's reorder suggestions are not in this schema")
     conn.execute("TRUNCATE inventory.reorder_suggestions")
     conn.execute("""INSERT INTO inventory.reorder_suggestions (listing_id, forecast_date, model_version, fulfillable_qty,
                         inbound_qty, lead_time_days, lead_time_source, lead_time_demand, lead_time_demand_p90,
